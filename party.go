@@ -31,9 +31,9 @@ func (k PartyKind) Valid() bool {
 // Party is an actor: a state, an armed group, a UN agency, an NGO, a
 // monitor or a funder.
 type Party struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Kind      PartyKind `json:"kind"`
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	Kind PartyKind `json:"kind"`
 	// Country is the ISO 3166-1 alpha-3 code of a state party, if any.
 	Country   string    `json:"country,omitempty"`
 	Source    Source    `json:"source"`
