@@ -64,6 +64,10 @@ type ZoneService interface {
 	// ActiveZones returns every version in force at t: the fence engine's
 	// input.
 	ActiveZones(ctx context.Context, t time.Time) ([]Zone, error)
+	// ExpireZones moves every active or suspended version whose validity
+	// ended at or before now to StatusExpired, effective at its valid_to,
+	// and returns the changes made.
+	ExpireZones(ctx context.Context, now time.Time) ([]StatusChange, error)
 }
 
 // PartyService stores parties. Codes as named per method.

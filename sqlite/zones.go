@@ -524,3 +524,38 @@ func newID(prefix string) string {
 	rand.Read(b[:])
 	return prefix + idEncoding.EncodeToString(b[:])
 }
+
+// ExpireZones marks versions whose validity ended as expired.
+func (d *DB) ExpireZones(ctx context.Context, now time.Time) ([]safezones.StatusChange, error) {
+	var changes []safezones.StatusChange
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT zone_id, version, valid_to FROM zone_versions
+			WHERE status IN ('active', 'suspended') AND valid_to IS NOT NULL AND valid_to <= ? ORDER BY zone_id, version`,
+			formatTime(now))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var ch safezones.StatusChange
+			var to string
+			if err := rows.Scan(&ch.ZoneID, &ch.Version, &to); err != nil {
+				rows.Close()
+				return err
+			}
+			if ch.At, err = parseTime(to); err != nil {
+				rows.Close()
+				return err
+			}
+			ch.Status, ch.By, ch.Reason = safezones.StatusExpired, safezones.OperatorPartyID, "validity ended"
+			changes = append(changes, ch)
+		}
+		rows.Close()
+		for _, ch := range changes {
+			if err := updateStatus(ctx, tx, ch, d.Now().UTC()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return changes, err
+}

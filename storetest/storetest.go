@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T, clock *Clock) Store) {
 		{"AsOf", testAsOf},
 		{"ListFilters", testListFilters},
 		{"ImportedActive", testImportedActive},
+		{"Expire", testExpire},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -377,4 +378,29 @@ func testImportedActive(t *testing.T, s Store, c *Clock) {
 func SampleParty() *safezones.Party {
 	return &safezones.Party{ID: "un-ocha", Name: "UN OCHA", Kind: safezones.PartyUNAgency,
 		Source: safezones.Source{Kind: safezones.SourceReal}}
+}
+
+func testExpire(t *testing.T, s Store, c *Clock) {
+	end := c.T.Add(48 * time.Hour)
+	z := safeArea("temp", "Temporary", square(36, 35, 1))
+	z.Valid.To = end
+	mustCreate(t, s, z, safezones.StatusActive)
+	mustCreate(t, s, safeArea("lasting", "Lasting", square(37, 35, 1)), safezones.StatusActive)
+	if ch, err := s.ExpireZones(ctx, end.Add(-time.Second)); err != nil || len(ch) != 0 {
+		t.Fatalf("ExpireZones(before end) = %v, %v; want no changes", ch, err)
+	}
+	ch, err := s.ExpireZones(ctx, end.Add(time.Hour))
+	if err != nil || len(ch) != 1 || ch[0].ZoneID != "temp" || !ch[0].At.Equal(end) {
+		t.Fatalf("ExpireZones(after end) = %+v, %v; want temp expired at %s", ch, err, end)
+	}
+	got, _ := s.Zone(ctx, "temp", 1)
+	if got.Status != safezones.StatusExpired {
+		t.Errorf("temp status = %s, want expired", got.Status)
+	}
+	if _, err := s.ZoneAsOf(ctx, "temp", end.Add(-time.Minute)); err != nil {
+		t.Errorf("ZoneAsOf(temp, before end) = %v; want it in force then", err)
+	}
+	if ch, _ := s.ExpireZones(ctx, end.Add(2*time.Hour)); len(ch) != 0 {
+		t.Errorf("second ExpireZones = %v; want nothing (already expired)", ch)
+	}
 }
