@@ -15,9 +15,11 @@ const (
 	CodeConflict     Code = "conflict"     // the thing exists, or changed under the caller
 	CodeUnauthorized Code = "unauthorized" // no valid credentials
 	CodeForbidden    Code = "forbidden"    // credentials valid, action not allowed
-	CodeTooLarge     Code = "too_large"    // the input exceeds a configured limit
-	CodeUnavailable  Code = "unavailable"  // a dependency is down; retry later
-	CodeInternal     Code = "internal"     // a bug or an unexpected failure
+	// CodeMethodNotAllowed: the path exists but not with this method.
+	CodeMethodNotAllowed Code = "method_not_allowed"
+	CodeTooLarge         Code = "too_large"   // the input exceeds a configured limit
+	CodeUnavailable      Code = "unavailable" // a dependency is down; retry later
+	CodeInternal         Code = "internal"    // a bug or an unexpected failure
 )
 
 // Error is a failure meant for the user: a Code, a human Message and, when

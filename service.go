@@ -45,8 +45,9 @@ type ZoneService interface {
 	AddVersion(ctx context.Context, id string, baseVersion int, t Terms, by string) (*Zone, error)
 	// SetStatus moves one version to ch.Status, recording who and why (see
 	// CanTransition). Activating a version revokes the zone's previously
-	// active or suspended version, with reason "superseded by version N", so
-	// at most one version of a zone is in force. Codes: invalid, not_found,
+	// active or suspended version and its older proposals, with reason
+	// "superseded by version N", so at most one version of a zone is in
+	// force; newer proposals stay open. Codes: invalid, not_found,
 	// conflict (a transition the lifecycle forbids).
 	SetStatus(ctx context.Context, ch StatusChange) (*Zone, error)
 	// Zone returns one version of a zone; version 0 means the latest.

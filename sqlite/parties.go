@@ -26,13 +26,19 @@ func (d *DB) CreateParty(ctx context.Context, p *safezones.Party) (*safezones.Pa
 	if err != nil {
 		return nil, err
 	}
-	_, err = d.db.ExecContext(ctx, `INSERT INTO parties(id, name, kind, country, source, created_at) VALUES (?,?,?,?,?,?)`,
-		out.ID, out.Name, string(out.Kind), out.Country, string(src), formatTime(out.CreatedAt))
-	if isConstraint(err, codePrimaryKey) {
-		return nil, safezones.FieldErrorf(safezones.CodeConflict, "id", "party %q already exists", out.ID)
-	}
+	err = d.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO parties(id, name, kind, country, source, created_at) VALUES (?,?,?,?,?,?)`,
+			out.ID, out.Name, string(out.Kind), out.Country, string(src), formatTime(out.CreatedAt))
+		if isConstraint(err, codePrimaryKey) {
+			return safezones.FieldErrorf(safezones.CodeConflict, "id", "party %q already exists", out.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("insert party %s: %w", out.ID, err)
+		}
+		return appendEntry(ctx, tx, safezones.LedgerParty, partyRecordID(out.ID), &out, out.CreatedAt)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("insert party %s: %w", out.ID, err)
+		return nil, err
 	}
 	return &out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,6 +77,15 @@ func (d *DB) CreateZone(ctx context.Context, z *safezones.Zone, initial safezone
 func (d *DB) prepareTerms(t *safezones.Terms, now time.Time) error {
 	if t.Valid.From.IsZero() {
 		t.Valid.From = now
+	}
+	// Stored and logged in UTC, so a record reads back byte for byte.
+	t.Valid.From, t.Valid.To = t.Valid.From.UTC(), t.Valid.To.UTC()
+	if t.Windows != nil {
+		ws := make([]safezones.TimeWindow, len(t.Windows))
+		for i, w := range t.Windows {
+			ws[i] = safezones.TimeWindow{From: w.From.UTC(), To: w.To.UTC()}
+		}
+		t.Windows = ws
 	}
 	if t.Source.Kind == "" {
 		t.Source.Kind = safezones.SourceOperator
@@ -150,6 +160,13 @@ func (d *DB) SetStatus(ctx context.Context, ch safezones.StatusChange) (*safezon
 		if err != nil {
 			return err
 		}
+		if ch.At.After(now.Add(time.Minute)) {
+			return safezones.FieldErrorf(safezones.CodeInvalid, "at", "at %s is in the future: record a change when it takes effect", ch.At.UTC().Format(time.RFC3339))
+		}
+		if ch.At.Before(z.StatusChangedAt) {
+			return safezones.FieldErrorf(safezones.CodeInvalid, "at", "at %s is before the version's last status change (%s): history is kept in order",
+				ch.At.UTC().Format(time.RFC3339), z.StatusChangedAt.UTC().Format(time.RFC3339))
+		}
 		if !safezones.CanTransition(z.Status, ch.Status) {
 			return safezones.FieldErrorf(safezones.CodeConflict, "status",
 				"version %d of zone %q is %s and cannot become %s", z.Version, z.ID, z.Status, ch.Status)
@@ -169,9 +186,12 @@ func (d *DB) SetStatus(ctx context.Context, ch safezones.StatusChange) (*safezon
 	return out, err
 }
 
-// supersede revokes the zone's other active or suspended versions.
+// supersede revokes the zone's other active or suspended versions, and the
+// proposals older than the version now in force: they can no longer come
+// into force after it. Newer proposals stay open.
 func supersede(ctx context.Context, tx *sql.Tx, ch safezones.StatusChange, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT version FROM zone_versions WHERE zone_id = ? AND version <> ? AND status IN ('active', 'suspended')`,
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM zone_versions WHERE zone_id = ?1 AND version <> ?2
+		AND (status IN ('active', 'suspended') OR (status = 'proposed' AND version < ?2))`,
 		ch.ZoneID, ch.Version)
 	if err != nil {
 		return err
@@ -204,13 +224,18 @@ func updateStatus(ctx context.Context, tx *sql.Tx, ch safezones.StatusChange, no
 	return insertStatusChange(ctx, tx, ch, now)
 }
 
+// insertStatusChange records ch in the status history and the ledger.
 func insertStatusChange(ctx context.Context, tx *sql.Tx, ch safezones.StatusChange, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO zone_status_changes(zone_id, version, status, at, recorded_at, by, reason) VALUES (?,?,?,?,?,?,?)`,
-		ch.ZoneID, ch.Version, string(ch.Status), formatTime(ch.At), formatTime(now), ch.By, ch.Reason)
+	var seq int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO zone_status_changes(zone_id, version, status, at, recorded_at, by, reason)
+		VALUES (?,?,?,?,?,?,?) RETURNING seq`,
+		ch.ZoneID, ch.Version, string(ch.Status), formatTime(ch.At), formatTime(now), ch.By, ch.Reason).Scan(&seq)
 	if err != nil {
 		return fmt.Errorf("insert status change of %s v%d: %w", ch.ZoneID, ch.Version, err)
 	}
-	return nil
+	rec := statusRecord{ZoneID: ch.ZoneID, Version: ch.Version, Status: ch.Status, At: ch.At.UTC(),
+		RecordedAt: now.UTC(), By: ch.By, Reason: ch.Reason}
+	return appendEntry(ctx, tx, safezones.LedgerZoneStatus, statusRecordID(ch.ZoneID, ch.Version, seq), rec, now)
 }
 
 func checkSponsor(ctx context.Context, tx *sql.Tx, id string) error {
@@ -258,7 +283,7 @@ func insertVersion(ctx context.Context, tx *sql.Tx, z *safezones.Zone) error {
 	if err != nil {
 		return fmt.Errorf("insert version %d of zone %s: %w", z.Version, z.ID, err)
 	}
-	return nil
+	return appendEntry(ctx, tx, safezones.LedgerZoneVersion, versionRecordID(z.ID, z.Version), newZoneVersionRecord(z), z.CreatedAt)
 }
 
 // Zone returns one version; version 0 means the latest. Codes: not_found.
@@ -289,10 +314,10 @@ func zoneVersion(ctx context.Context, q querier, id string, version int) (*safez
 	return z, err
 }
 
-// inForceSQL selects (zone_id, version) of versions in force at ?1: their
-// latest status change effective at or before ?1 is 'active', and ?1 lies
-// in their validity window.
-const inForceSQL = `SELECT c.zone_id, c.version FROM zone_status_changes c
+// inForceSQL selects (zone_id, version, active_since) of versions in force
+// at ?1: their latest status change effective at or before ?1 is 'active',
+// and ?1 lies in their validity window.
+const inForceSQL = `SELECT c.zone_id, c.version, c.at AS active_since FROM zone_status_changes c
 	JOIN zone_versions iv ON iv.zone_id = c.zone_id AND iv.version = c.version
 	WHERE c.seq = (SELECT d.seq FROM zone_status_changes d
 	               WHERE d.zone_id = c.zone_id AND d.version = c.version AND d.at <= ?1
@@ -302,10 +327,10 @@ const inForceSQL = `SELECT c.zone_id, c.version FROM zone_status_changes c
 
 // ZoneAsOf returns the version of zone id in force at t. Codes: not_found.
 func (d *DB) ZoneAsOf(ctx context.Context, id string, t time.Time) (*safezones.Zone, error) {
-	row := d.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM zone_versions v
+	row := d.db.QueryRowContext(ctx, `SELECT `+versionColumns+`, f.active_since FROM zone_versions v
 		JOIN (`+inForceSQL+`) f ON f.zone_id = v.zone_id AND f.version = v.version
 		WHERE v.zone_id = ?2 ORDER BY v.version DESC LIMIT 1`, formatTime(t), id)
-	z, err := scanVersion(row)
+	z, err := scanVersionAsOf(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := d.Zone(ctx, id, 0); err != nil {
 			return nil, err
@@ -355,7 +380,13 @@ func (d *DB) ListZones(ctx context.Context, f safezones.ZoneFilter) (safezones.Z
 		args []any
 	)
 	if f.AsOf != nil {
-		q.WriteString(`SELECT ` + versionColumns + ` FROM zone_versions v JOIN (` + inForceSQL + `) f
+		// Every version in force was active then: a status filter without
+		// "active" matches nothing, and the current status is not asked.
+		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, safezones.StatusActive) {
+			return safezones.ZonePage{}, nil
+		}
+		f.Statuses = nil
+		q.WriteString(`SELECT ` + versionColumns + `, f.active_since FROM zone_versions v JOIN (` + inForceSQL + `) f
 			ON f.zone_id = v.zone_id AND f.version = v.version WHERE 1=1`)
 		args = append(args, formatTime(*f.AsOf))
 	} else {
@@ -397,7 +428,11 @@ func (d *DB) ListZones(ctx context.Context, f safezones.ZoneFilter) (safezones.Z
 		fmt.Fprintf(&q, " AND (v.valid_to IS NULL OR v.valid_to > %s)", arg(formatTime(w.From)))
 	}
 	q.WriteString(" ORDER BY v.zone_id")
-	zones, err := queryVersions(ctx, d.db, q.String(), args...)
+	scan := scanVersion
+	if f.AsOf != nil {
+		scan = scanVersionAsOf
+	}
+	zones, err := queryVersionsWith(ctx, d.db, scan, q.String(), args...)
 	if err != nil {
 		return safezones.ZonePage{}, err
 	}
@@ -460,6 +495,10 @@ func (d *DB) ActiveZones(ctx context.Context, t time.Time) ([]safezones.Zone, er
 }
 
 func queryVersions(ctx context.Context, q querier, query string, args ...any) ([]safezones.Zone, error) {
+	return queryVersionsWith(ctx, q, scanVersion, query, args...)
+}
+
+func queryVersionsWith(ctx context.Context, q querier, scan func(scanner) (*safezones.Zone, error), query string, args ...any) ([]safezones.Zone, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query zones: %w", err)
@@ -467,7 +506,7 @@ func queryVersions(ctx context.Context, q querier, query string, args ...any) ([
 	defer rows.Close()
 	var out []safezones.Zone
 	for rows.Next() {
-		z, err := scanVersion(rows)
+		z, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -476,10 +515,29 @@ func queryVersions(ctx context.Context, q querier, query string, args ...any) ([
 	return out, rows.Err()
 }
 
-func scanVersion(s scanner) (*safezones.Zone, error) {
+func scanVersion(s scanner) (*safezones.Zone, error) { return scanVersionExtra(s, nil) }
+
+// scanVersionAsOf scans a version in force at a past time, with the
+// inForceSQL's active_since column: it reports the status it had then.
+func scanVersionAsOf(s scanner) (*safezones.Zone, error) {
+	var since string
+	z, err := scanVersionExtra(s, &since)
+	if err != nil {
+		return nil, err
+	}
+	z.Status = safezones.StatusActive
+	z.StatusChangedAt, err = parseTime(since)
+	return z, err
+}
+
+func scanVersionExtra(s scanner, extra *string) (*safezones.Zone, error) {
 	var z safezones.Zone
 	var terms, gtype, coords, status, changed, created string
-	if err := s.Scan(&z.ID, &z.Version, &terms, &gtype, &coords, &z.Hash, &status, &changed, &created, &z.CreatedBy); err != nil {
+	dest := []any{&z.ID, &z.Version, &terms, &gtype, &coords, &z.Hash, &status, &changed, &created, &z.CreatedBy}
+	if extra != nil {
+		dest = append(dest, extra)
+	}
+	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(terms), &z.Terms); err != nil {

@@ -14,6 +14,7 @@ import (
 type Store interface {
 	safezones.ZoneService
 	safezones.PartyService
+	safezones.LedgerReader
 }
 
 // Clock is a settable time source the suite drives; the constructor must
@@ -42,7 +43,9 @@ func Run(t *testing.T, newStore func(t *testing.T, clock *Clock) Store) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Clock{T: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-			tc.fn(t, newStore(t, c), c)
+			s := newStore(t, c)
+			tc.fn(t, s, c)
+			checkLedger(t, s)
 		})
 	}
 }
@@ -206,6 +209,13 @@ func testVersions(t *testing.T, s Store, c *Clock) {
 	if err != nil || len(versions) != 2 || len(changes) != 2 {
 		t.Fatalf("ZoneHistory = %d versions, %d changes, %v; want 2, 2", len(versions), len(changes), err)
 	}
+	// Putting v2 in force closes the older proposal v1 for good.
+	if _, err := s.SetStatus(ctx, safezones.StatusChange{ZoneID: "ghouta", Version: 2, Status: safezones.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	if old, _ := s.Zone(ctx, "ghouta", 1); old.Status != safezones.StatusRevoked {
+		t.Errorf("proposed v1 after v2 activated: %s, want revoked (superseded)", old.Status)
+	}
 }
 
 func testLifecycle(t *testing.T, s Store, c *Clock) {
@@ -226,6 +236,11 @@ func testLifecycle(t *testing.T, s Store, c *Clock) {
 	if _, err := s.AddVersion(ctx, "idlib", 1, terms, "operator"); err != nil {
 		t.Fatal(err)
 	}
+	terms3 := terms
+	terms3.Name = "Idlib (third proposal)"
+	if _, err := s.AddVersion(ctx, "idlib", 2, terms3, "operator"); err != nil {
+		t.Fatal(err)
+	}
 	// The old version stays in force while the new one awaits consent.
 	active, _ := s.ActiveZones(ctx, c.T)
 	if len(active) != 1 || active[0].Version != 1 {
@@ -237,6 +252,9 @@ func testLifecycle(t *testing.T, s Store, c *Clock) {
 	old, _ := s.Zone(ctx, "idlib", 1)
 	if old.Status != safezones.StatusRevoked {
 		t.Errorf("v1 after v2 activated: %s, want revoked (superseded)", old.Status)
+	}
+	if v3, _ := s.Zone(ctx, "idlib", 3); v3.Status != safezones.StatusProposed {
+		t.Errorf("v3 after v2 activated: %s, want still proposed (newer proposals stay open)", v3.Status)
 	}
 	active, _ = s.ActiveZones(ctx, c.T)
 	if len(active) != 1 || active[0].Version != 2 {
@@ -310,6 +328,32 @@ func testAsOf(t *testing.T, s Store, c *Clock) {
 	}
 	_, err := s.ZoneAsOf(ctx, "ghost", t0)
 	wantCode(t, "ZoneAsOf(ghost)", err, safezones.CodeNotFound, "")
+
+	// Suspended now, but active then: as_of reports the status it had then,
+	// and a status filter applies to that status.
+	c.T = t0.Add(5 * time.Hour)
+	if _, err := s.SetStatus(ctx, safezones.StatusChange{ZoneID: "aleppo", Version: 2, Status: safezones.StatusSuspended}); err != nil {
+		t.Fatal(err)
+	}
+	then := t0.Add(4 * time.Hour)
+	page, err := s.ListZones(ctx, safezones.ZoneFilter{AsOf: &then, Statuses: []safezones.Status{safezones.StatusActive}})
+	if err != nil || len(page.Zones) != 1 || page.Zones[0].Status != safezones.StatusActive || !page.Zones[0].StatusChangedAt.Equal(t0.Add(3*time.Hour)) {
+		t.Errorf("ListZones(as_of while active, status=active) = %+v, %v; want v2, active since activation", page.Zones, err)
+	}
+	page, _ = s.ListZones(ctx, safezones.ZoneFilter{AsOf: &then, Statuses: []safezones.Status{safezones.StatusSuspended}})
+	if len(page.Zones) != 0 {
+		t.Errorf("ListZones(as_of while active, status=suspended) = %d zones, want none", len(page.Zones))
+	}
+	z, err := s.ZoneAsOf(ctx, "aleppo", then)
+	if err != nil || z.Status != safezones.StatusActive {
+		t.Errorf("ZoneAsOf(aleppo, while active) = %v, %v; want status active", z, err)
+	}
+
+	// Effective times: not in the future, and not before the last change.
+	_, err = s.SetStatus(ctx, safezones.StatusChange{ZoneID: "aleppo", Version: 2, Status: safezones.StatusActive, At: c.T.Add(24 * time.Hour)})
+	wantCode(t, "SetStatus(at in the future)", err, safezones.CodeInvalid, "at")
+	_, err = s.SetStatus(ctx, safezones.StatusChange{ZoneID: "aleppo", Version: 2, Status: safezones.StatusActive, At: t0})
+	wantCode(t, "SetStatus(at before the last change)", err, safezones.CodeInvalid, "at")
 }
 
 func testListFilters(t *testing.T, s Store, c *Clock) {

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/safezones/safezones/ledger"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Config is everything the service can be told. DefaultConfig gives the
+// defaults; environment variables (SAFEZONES_*) override them, and flags
+// override both.
+type Config struct {
+	Addr          string // listen address
+	DB            string // SQLite file
+	LedgerKey     string // ledger signing key file; next to DB when empty
+	OperatorToken string // bearer token for writes; never logged
+	PublicReads   bool   // GETs without a token
+	MaxBodyBytes  int64
+	LogLevel      string // debug, info, warn, error
+	LogFormat     string // text or json
+}
+
+// DefaultConfig returns the defaults: loopback on 8080, safezones.db,
+// public reads, 16 MiB bodies, info logs as text.
+func DefaultConfig() Config {
+	return Config{
+		Addr: "127.0.0.1:8080", DB: "safezones.db", PublicReads: true,
+		MaxBodyBytes: 16 << 20, LogLevel: "info", LogFormat: "text",
+	}
+}
+
+// envVars names the environment variable behind each setting.
+var envVars = map[string]string{
+	"addr": "SAFEZONES_ADDR", "db": "SAFEZONES_DB", "operator-token": "SAFEZONES_OPERATOR_TOKEN",
+	"ledger-key":   "SAFEZONES_LEDGER_KEY",
+	"public-reads": "SAFEZONES_PUBLIC_READS", "max-body-bytes": "SAFEZONES_MAX_BODY_BYTES",
+	"log-level": "SAFEZONES_LOG_LEVEL", "log-format": "SAFEZONES_LOG_FORMAT",
+}
+
+// applyEnv overrides c with the environment variables that are set.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	for name, v := range envVars {
+		val := getenv(v)
+		if val == "" {
+			continue
+		}
+		var err error
+		switch name {
+		case "addr":
+			c.Addr = val
+		case "db":
+			c.DB = val
+		case "ledger-key":
+			c.LedgerKey = val
+		case "operator-token":
+			c.OperatorToken = val
+		case "public-reads":
+			c.PublicReads, err = strconv.ParseBool(val)
+		case "max-body-bytes":
+			c.MaxBodyBytes, err = strconv.ParseInt(val, 10, 64)
+		case "log-level":
+			c.LogLevel = val
+		case "log-format":
+			c.LogFormat = val
+		}
+		if err != nil {
+			return usagef("%s=%q: %v", v, val, err)
+		}
+	}
+	return nil
+}
+
+// bindFlags registers the service flags on fs, defaulting to c's values.
+func (c *Config) bindFlags(fs *flag.FlagSet, withDB bool) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen `address` (host:port) [SAFEZONES_ADDR]")
+	if withDB {
+		fs.StringVar(&c.DB, "db", c.DB, "SQLite database `file` [SAFEZONES_DB]")
+		fs.StringVar(&c.LedgerKey, "ledger-key", c.LedgerKey, "ledger signing key `file`, made on first start [SAFEZONES_LEDGER_KEY] (default ledger.key next to --db)")
+	}
+	fs.StringVar(&c.OperatorToken, "operator-token", c.OperatorToken, "bearer `token` that authorises writes [SAFEZONES_OPERATOR_TOKEN]; prefer the environment variable, flags show in ps")
+	fs.BoolVar(&c.PublicReads, "public-reads", c.PublicReads, "serve GET requests without a token [SAFEZONES_PUBLIC_READS]")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest accepted request body in `bytes` [SAFEZONES_MAX_BODY_BYTES]")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error [SAFEZONES_LOG_LEVEL]")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json [SAFEZONES_LOG_FORMAT]")
+}
+
+// Validate checks c and names the first bad field.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return usagef("--addr %q: %v", c.Addr, err)
+	}
+	if c.DB == "" {
+		return usagef("--db must name a file")
+	}
+	if c.MaxBodyBytes < 1024 {
+		return usagef("--max-body-bytes %d is below 1024", c.MaxBodyBytes)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return usagef("--log-format %q is not text or json", c.LogFormat)
+	}
+	if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
+		return usagef("--operator-token is shorter than 16 characters; use a long random token")
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return l, usagef("--log-level %q is not debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// logger returns the slog logger c asks for, writing to stderr.
+func (c *Config) logger() *slog.Logger {
+	lvl, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// newFlagSet returns a flag set whose usage prints usage then the flags.
+func newFlagSet(e *environment, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, usage)
+		fmt.Fprintln(e.stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, mapping -h to errHelpShown and mistakes to usage
+// errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return errHelpShown
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// ledgerKeyPath returns the signing key file: LedgerKey, or ledger.key in
+// the database's directory.
+func (c *Config) ledgerKeyPath() string {
+	if c.LedgerKey != "" {
+		return c.LedgerKey
+	}
+	return filepath.Join(filepath.Dir(c.DB), ledger.KeyFile)
+}
+
+// ledgerSigner loads the ledger key, creating it on first start with a name
+// unique to this deployment.
+func (c *Config) ledgerSigner() (note.Signer, string, error) {
+	var b [4]byte
+	rand.Read(b[:])
+	return ledger.LoadOrCreateKey(c.ledgerKeyPath(), "safezones-"+hex.EncodeToString(b[:]))
+}
