@@ -19,21 +19,47 @@ func DistanceM(a, b Point) float64 {
 	return 2 * EarthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
-// SegmentDistanceM returns the distance in metres from p to the closest
-// point of the segment ab. It works in a local equirectangular projection
-// centred on p, which is accurate to well under a metre for segments of a
-// few tens of kilometres (lines are densified at load for longer edges).
+// SegmentDistanceM returns the distance in metres on the sphere from p to
+// the closest point of the great-circle segment ab. It works with unit
+// vectors, so it is exact on the sphere for any length (within 1e-6 m of
+// s2's edge distance in tests); edges longer than a few kilometres are
+// densified at load, where the planar lon/lat edge of RFC 7946 and the
+// great circle part by less than a metre.
 func SegmentDistanceM(p, a, b Point) float64 {
-	k := math.Cos(p.Lat * degToRad)
-	ax, ay := wrapLon(a.Lon-p.Lon)*k, a.Lat-p.Lat
-	bx, by := wrapLon(b.Lon-p.Lon)*k, b.Lat-p.Lat
-	dx, dy := bx-ax, by-ay
-	t := 0.0
-	if l2 := dx*dx + dy*dy; l2 > 0 {
-		t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l2))
+	P, A, B := unitVector(p), unitVector(a), unitVector(b)
+	n := cross(A, B)
+	nn := dot(n, n)
+	if nn < 1e-30 { // a and b coincide (or are antipodal): a point
+		return angle(P, A) * EarthRadiusM
 	}
-	cx, cy := ax+t*dx, ay+t*dy
-	return math.Hypot(cx, cy) * degToRad * EarthRadiusM
+	// P's projection onto the great circle lies between A and B when it is
+	// on the inner side of both end planes.
+	if dot(cross(n, A), P) >= 0 && dot(cross(B, n), P) >= 0 {
+		// Distance to the great circle: asin(|P·n̂|).
+		s := math.Abs(dot(P, n)) / math.Sqrt(nn)
+		return math.Asin(math.Min(1, s)) * EarthRadiusM
+	}
+	return math.Min(angle(P, A), angle(P, B)) * EarthRadiusM
+}
+
+type vec3 [3]float64
+
+func unitVector(p Point) vec3 {
+	lat, lon := p.Lat*degToRad, p.Lon*degToRad
+	cl := math.Cos(lat)
+	return vec3{cl * math.Cos(lon), cl * math.Sin(lon), math.Sin(lat)}
+}
+
+func cross(a, b vec3) vec3 {
+	return vec3{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+}
+
+func dot(a, b vec3) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+
+// angle returns the angle between unit vectors, stable for small angles.
+func angle(a, b vec3) float64 {
+	c := cross(a, b)
+	return math.Atan2(math.Sqrt(dot(c, c)), dot(a, b))
 }
 
 // LineDistanceM returns the distance in metres from p to the nearest point

@@ -148,57 +148,19 @@ func (r Ring) Reversed() Ring {
 }
 
 // ContainsPoint reports whether p lies inside the ring or on its boundary.
-// It uses crossing numbers with the half-open rule on latitude, after an
-// exact on-segment test, so the answer for boundary points is deterministic.
 func (r Ring) ContainsPoint(p Point) bool {
-	in := false
-	for i := 0; i+1 < len(r); i++ {
-		a, b := r[i], r[i+1]
-		if onSegment(a, b, p) {
-			return true
-		}
-		if (a.Lat > p.Lat) != (b.Lat > p.Lat) {
-			x := a.Lon + (p.Lat-a.Lat)*(b.Lon-a.Lon)/(b.Lat-a.Lat)
-			if p.Lon < x {
-				in = !in
-			}
-		}
-	}
-	return in
+	in, on := r.Locate(p)
+	return in || on
 }
 
 // OnBoundary reports whether p lies exactly on an edge or vertex of r.
 func (r Ring) OnBoundary(p Point) bool {
-	for i := 0; i+1 < len(r); i++ {
-		if onSegment(r[i], r[i+1], p) {
-			return true
-		}
-	}
-	return false
+	_, on := r.Locate(p)
+	return on
 }
 
 // onSegment reports whether p lies on the closed segment ab, exactly.
-func onSegment(a, b, p Point) bool {
-	if p.Lon < math.Min(a.Lon, b.Lon) || p.Lon > math.Max(a.Lon, b.Lon) ||
-		p.Lat < math.Min(a.Lat, b.Lat) || p.Lat > math.Max(a.Lat, b.Lat) {
-		return false
-	}
-	return Orient(a, b, p) == 0
-}
-
-// Orient returns the sign of the turn a->b->c: +1 counter-clockwise,
-// -1 clockwise, 0 collinear. It is exact for the float64 inputs up to the
-// rounding of one cross product, which is enough for degree coordinates.
-func Orient(a, b, c Point) int {
-	v := (b.Lon-a.Lon)*(c.Lat-a.Lat) - (b.Lat-a.Lat)*(c.Lon-a.Lon)
-	switch {
-	case v > 0:
-		return 1
-	case v < 0:
-		return -1
-	}
-	return 0
-}
+func onSegment(a, b, p Point) bool { return inBox(a, b, p) && Orient(a, b, p) == 0 }
 
 // ContainsPoint reports whether p lies in the polygon: inside or on the
 // shell, and not strictly inside any hole. A point on a hole's edge is on

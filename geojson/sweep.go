@@ -33,8 +33,8 @@ const (
 // shared point for hitTouch, the crossing for hitCross, one end of the
 // shared stretch for hitOverlap. ab and cd must have positive length.
 func intersect(a, b, c, d geo.Point) (hit, geo.Point) {
-	o1, o2 := orient(a, b, c), orient(a, b, d)
-	o3, o4 := orient(c, d, a), orient(c, d, b)
+	o1, o2 := geo.Orient(a, b, c), geo.Orient(a, b, d)
+	o3, o4 := geo.Orient(c, d, a), geo.Orient(c, d, b)
 	if (o1 == 0 && o2 == 0) || (o3 == 0 && o4 == 0) {
 		return collinear(a, b, c, d)
 	}

@@ -198,7 +198,7 @@ func checkRing(ring geo.Ring, ps paths, p, r int) (ringInfo, error) {
 	a, b := ring[verts[0]], ring[verts[1]]
 	flat := true
 	for _, v := range verts[2:] {
-		if orient(a, b, ring[v]) != 0 {
+		if geo.Orient(a, b, ring[v]) != 0 {
 			flat = false
 			break
 		}

@@ -92,7 +92,10 @@ func Import(ctx context.Context, svc safezones.ZoneService, data []byte, opts Op
 		return nil, errs[0]
 	}
 	res := &Result{Errors: errs}
-	items := make([]parsed, 0, len(feats))
+	// DecodeFeatureCollection returns the good features and one error per
+	// bad one, so the file held len(feats)+len(errs) features.
+	total := len(feats) + len(errs)
+	byIndex := make(map[int]*parsed, len(feats))
 	for _, f := range feats {
 		p := parsed{feat: f, status: safezones.StatusProposed}
 		p.terms, p.err = geojson.TermsFromFeature(f)
@@ -103,11 +106,19 @@ func Import(ctx context.Context, svc safezones.ZoneService, data []byte, opts Op
 			p.err = safezones.WithFieldPrefix(p.err, fmt.Sprintf("features[%d]", f.Index))
 			res.Errors = append(res.Errors, p.err)
 		}
-		items = append(items, p)
+		byIndex[f.Index] = &p
 	}
 	invalid := len(res.Errors) > 0
-	for i, p := range items {
-		it := Item{Index: p.feat.Index, ZoneID: p.feat.ID}
+	for i := range total {
+		p, ok := byIndex[i]
+		if !ok { // its geometry or structure was bad: reported by the decoder
+			res.Items = append(res.Items, Item{Index: i, Outcome: Failed})
+			if progress != nil {
+				progress(i+1, total)
+			}
+			continue
+		}
+		it := Item{Index: i, ZoneID: p.feat.ID}
 		switch {
 		case p.err != nil:
 			it.Outcome = Failed
@@ -115,7 +126,7 @@ func Import(ctx context.Context, svc safezones.ZoneService, data []byte, opts Op
 			it.Outcome = Skipped
 		default:
 			var err error
-			it, err = store(ctx, svc, p, opts)
+			it, err = store(ctx, svc, *p, opts)
 			if err != nil {
 				if safezones.ErrorCode(err) == safezones.CodeInternal {
 					return res, fmt.Errorf("feature %d: %w", p.feat.Index, err)
@@ -125,7 +136,7 @@ func Import(ctx context.Context, svc safezones.ZoneService, data []byte, opts Op
 		}
 		res.Items = append(res.Items, it)
 		if progress != nil {
-			progress(i+1, len(items))
+			progress(i+1, total)
 		}
 	}
 	return res, nil
