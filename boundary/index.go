@@ -88,11 +88,12 @@ func (ri *ringIndex) locate(p geo.Point) (on, in bool) {
 		if onSegment(a, b, p) {
 			return true, false
 		}
-		if (a.Lat > p.Lat) != (b.Lat > p.Lat) {
-			x := a.Lon + (p.Lat-a.Lat)*(b.Lon-a.Lon)/(b.Lat-a.Lat)
-			if p.Lon < x {
-				in = !in
-			}
+		// A crossing of the ray going east, decided by the exact
+		// orientation test as geo.Ring.Locate does, not by an interpolated
+		// longitude that rounds.
+		up, down := a.Lat <= p.Lat && b.Lat > p.Lat, b.Lat <= p.Lat && a.Lat > p.Lat
+		if o := geo.Orient(a, b, p); (up && o > 0) || (down && o < 0) {
+			in = !in
 		}
 	}
 	return false, in
