@@ -2,6 +2,7 @@ package geojson
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -343,4 +344,25 @@ func typeName(v any) string {
 		return "object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// FeatureField points an error about a zone's terms, whose Field names a
+// zone JSON field ("radius_m", "sponsor_party_id", "windows[1].from"), at
+// the place in the Feature a client sent ("properties.radius_m",
+// "properties.sponsor"); "id" and "geometry" stay as they are. Other errors
+// are returned unchanged.
+func FeatureField(err error) error {
+	var e *safezones.Error
+	if !errors.As(err, &e) || e.Field == "" {
+		return err
+	}
+	out := *e
+	switch {
+	case e.Field == "id" || e.Field == "geometry" || strings.HasPrefix(e.Field, "properties."):
+	case e.Field == "sponsor_party_id":
+		out.Field = "properties.sponsor"
+	default:
+		out.Field = "properties." + e.Field
+	}
+	return &out
 }

@@ -64,7 +64,7 @@ func (s *Server) handleCreateZone(w http.ResponseWriter, r *http.Request) {
 	z := &safezones.Zone{ID: feat.ID, Terms: terms, CreatedBy: actorName(r.Context())}
 	out, err := s.Zones.CreateZone(r.Context(), z, status)
 	if err != nil {
-		s.writeError(w, r, fieldInProperties(err))
+		s.writeError(w, r, geojson.FeatureField(err))
 		return
 	}
 	w.Header().Set("Location", "/v1/zones/"+out.ID)
@@ -168,7 +168,7 @@ func (s *Server) handleAddVersion(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.Zones.AddVersion(r.Context(), r.PathValue("id"), int(bv), terms, actorName(r.Context()))
 	if err != nil {
-		s.writeError(w, r, fieldInProperties(err))
+		s.writeError(w, r, geojson.FeatureField(err))
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/v1/zones/%s/versions/%d", out.ID, out.Version))
@@ -245,24 +245,6 @@ func (s *Server) decodeZoneFeature(w http.ResponseWriter, r *http.Request) (geoj
 	}
 	terms, err := geojson.TermsFromFeature(feat)
 	return feat, terms, err
-}
-
-// fieldInProperties points a store's field error (named after the zone's
-// JSON fields) into the Feature body the client sent.
-func fieldInProperties(err error) error {
-	e, ok := err.(*safezones.Error)
-	if !ok || e.Field == "" {
-		return err
-	}
-	out := *e
-	switch e.Field {
-	case "id", "geometry":
-	case "sponsor_party_id":
-		out.Field = "properties.sponsor"
-	default:
-		out.Field = "properties." + e.Field
-	}
-	return &out
 }
 
 // decodeStrict decodes a small JSON object, rejecting unknown fields.

@@ -131,7 +131,7 @@ func Import(ctx context.Context, svc safezones.ZoneService, data []byte, opts Op
 				if safezones.ErrorCode(err) == safezones.CodeInternal {
 					return res, fmt.Errorf("feature %d: %w", p.feat.Index, err)
 				}
-				res.Errors = append(res.Errors, safezones.WithFieldPrefix(propertiesField(err), fmt.Sprintf("features[%d]", p.feat.Index)))
+				res.Errors = append(res.Errors, safezones.WithFieldPrefix(geojson.FeatureField(err), fmt.Sprintf("features[%d]", p.feat.Index)))
 			}
 		}
 		res.Items = append(res.Items, it)
@@ -213,21 +213,4 @@ func update(ctx context.Context, svc safezones.ZoneService, p parsed, cur *safez
 		}
 	}
 	return it, nil
-}
-
-// propertiesField points a store error's field into the feature.
-func propertiesField(err error) error {
-	e, ok := err.(*safezones.Error)
-	if !ok || e.Field == "" {
-		return err
-	}
-	out := *e
-	switch e.Field {
-	case "id", "geometry":
-	case "sponsor_party_id":
-		out.Field = "properties.sponsor"
-	default:
-		out.Field = "properties." + e.Field
-	}
-	return &out
 }
