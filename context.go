@@ -8,6 +8,13 @@ type Actor struct {
 	PartyID string
 	// Operator is true for the deployment's operator.
 	Operator bool
+	// MemberID is the acting member of PartyID; empty for the operator.
+	MemberID string
+	// Role is the member's role; RoleAdmin for the operator.
+	Role MemberRole
+	// TokenID is the id of the token the request came with; empty for
+	// the operator.
+	TokenID string
 }
 
 // OperatorPartyID names the operator where a party id is expected.

@@ -15,6 +15,9 @@ var partiesJSON []byte
 //go:embed data/zones.geojson
 var zonesJSON []byte
 
+//go:embed data/consent.json
+var consentJSON []byte
+
 // Parties returns the scenario's parties, ordered as in data/parties.json
 // (host state, guarantors and other states, funders, UN agency, NGO,
 // monitor). CreatedAt is zero: the store sets it. It returns an error if
@@ -70,4 +73,42 @@ func InitialStatus(zoneID string) safezones.Status {
 		}
 	})
 	return statuses[zoneID]
+}
+
+// ConsentScenario is the consent part of the scenario (data/consent.json):
+// consent policies, zone roles, decisions to sign at start and pledges with
+// their deliveries. Every decision, pledge and delivery is simulated and
+// says so; the roles are scenario choices too (data/SOURCES.md).
+type ConsentScenario struct {
+	Policies []struct {
+		ZoneID string                  `json:"zone_id"`
+		Policy safezones.ConsentPolicy `json:"policy"`
+		Reason string                  `json:"reason"`
+	} `json:"policies"`
+	Roles []struct {
+		ZoneID  string              `json:"zone_id"`
+		PartyID string              `json:"party_id"`
+		Role    safezones.PartyRole `json:"role"`
+	} `json:"roles"`
+	// Decisions are signed when the scenario is loaded, with keys made
+	// for the demo, and marked simulated in their signed payload.
+	Decisions []struct {
+		ZoneID  string            `json:"zone_id"`
+		Version int               `json:"version"`
+		PartyID string            `json:"party_id"`
+		Verdict safezones.Verdict `json:"verdict"`
+		Reason  string            `json:"reason"`
+	} `json:"decisions"`
+	// Commitments carry their deliveries in Deliveries.
+	Commitments []safezones.Commitment `json:"commitments"`
+}
+
+// Consent returns the consent scenario. It returns an error if the
+// embedded file does not decode, which the package's tests rule out.
+func Consent() (*ConsentScenario, error) {
+	var c ConsentScenario
+	if err := json.Unmarshal(consentJSON, &c); err != nil {
+		return nil, fmt.Errorf("decode demo consent scenario: %w", err)
+	}
+	return &c, nil
 }

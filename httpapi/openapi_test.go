@@ -30,9 +30,11 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/geojson"
 	"github.com/safezones/safezones/httpapi"
 	"github.com/safezones/safezones/ledger"
+	"github.com/safezones/safezones/snapshots"
 	"github.com/safezones/safezones/sqlite"
 )
 
@@ -74,8 +76,13 @@ func newServer(tb testing.TB, db *sqlite.DB) (*httpapi.Server, string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &httpapi.Server{Zones: db, Parties: db, Health: db, Ledger: db, LedgerSigner: signer,
-		OperatorToken: testToken, PublicReads: true}, vkey
+	engine := fence.NewEngine(nil)
+	keeper := &snapshots.Keeper{Zones: db, Changes: db, Engine: engine}
+	if err := keeper.Rebuild(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return &httpapi.Server{Zones: snapshots.Notifying(db, keeper), Parties: db, Health: db, Ledger: db, LedgerSigner: signer,
+		Fence: engine, Members: db, Keys: db, Consent: db, Commitments: db, OperatorToken: testToken, PublicReads: true}, vkey
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -900,6 +907,16 @@ func TestOpenAPIResponses(t *testing.T) {
 	a.do(call{method: "GET", path: "/v1/ledger/tile/8/0/001", status: 404,
 		docPath: "/v1/ledger/tile/{path}", params: map[string]string{"path": "8/0/001"}})
 	a.do(call{method: "GET", path: "/v1/ledger/tile/latest", status: 400})
+
+	// Locate: the fence engine sees zones as soon as they are in force.
+	loc := a.do(call{method: "GET", path: "/v1/locate?lon=36.4&lat=33.55&alt=500", status: 200}).json(t)
+	if zs, _ := loc["zones"].([]any); len(zs) != 1 || zs[0].(map[string]any)["id"] != "ghouta-no-fly" {
+		t.Errorf("locate inside the active Ghouta no-fly zone at 500 m = %v, want ghouta-no-fly", loc["zones"])
+	}
+	a.do(call{method: "GET", path: "/v1/locate?lon=36.4&lat=33.55&at=2017-06-01T00:00:00Z", status: 200})
+	a.do(call{method: "GET", path: "/v1/locate?lon=200&lat=33.55", status: 400, invalid: true})
+	a.do(call{method: "GET", path: "/v1/locate?lat=33.55", status: 400, invalid: true})
+	a.do(call{method: "GET", path: "/v1/locate?lon=36.4&lat=33.55&height=3", status: 400})
 
 	// Operations.
 	a.do(call{method: "GET", path: "/healthz", status: 200})

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,12 +31,22 @@ type Server struct {
 	Zones   safezones.ZoneService
 	Parties safezones.PartyService
 	Health  Pinger
+	// Fence answers /v1/locate from the snapshot in force.
+	Fence SnapshotSource
 	// Ledger serves /v1/ledger; LedgerSigner signs its checkpoints.
 	Ledger       safezones.LedgerReader
 	LedgerSigner note.Signer
+	// Members resolves member tokens (sz_…) and serves members and
+	// tokens; Keys, Consent and Commitments serve theirs. Each is
+	// optional: its routes exist only when it is set.
+	Members     safezones.MemberService
+	Keys        safezones.KeyService
+	Consent     safezones.ConsentService
+	Commitments safezones.CommitmentService
 
-	// OperatorToken authorises writes (and reads unless PublicReads).
-	// Empty means no token is accepted: the API is read-only.
+	// OperatorToken authorises writes (and reads unless PublicReads) as
+	// the bootstrap admin. Empty disables it; member tokens (Members)
+	// still work.
 	OperatorToken string
 	// PublicReads lets unauthenticated clients use GET and HEAD.
 	PublicReads bool
@@ -56,6 +67,7 @@ type Server struct {
 	Now func() time.Time
 
 	checkpoints  checkpointCache
+	history      historySnapshot
 	operatorHash [sha256.Size]byte
 	metrics      *metrics
 	mux          *http.ServeMux
@@ -102,6 +114,10 @@ func (s *Server) Handler() http.Handler {
 	s.registerPartyRoutes(mux)
 	s.registerOGCRoutes(mux)
 	s.registerLedgerRoutes(mux)
+	s.registerMemberRoutes(mux)
+	s.registerConsentRoutes(mux)
+	s.registerCommitmentRoutes(mux)
+	s.registerLocateRoutes(mux)
 	s.mux = mux
 	return s.withRequestID(s.withRecover(s.withAccessLog(s.withAuth(s.withMethodCheck(mux)))))
 }
@@ -141,8 +157,9 @@ func (r *httptestRecorder) WriteHeader(code int)        { r.status = code }
 // requestInfo travels in the context from the outermost middleware, so
 // that inner layers can tell the access log who acted.
 type requestInfo struct {
-	id    string
-	actor string
+	id     string
+	actor  string
+	member string
 }
 
 type requestInfoKey struct{}
@@ -246,7 +263,7 @@ func (s *Server) withAccessLog(next http.Handler) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
 			slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", d), slog.String("remote", r.RemoteAddr),
-			slog.String("party", loggedActor(r.Context())))
+			slog.String("party", loggedActor(r.Context())), slog.String("member", loggedMember(r.Context())))
 	})
 }
 
@@ -255,6 +272,13 @@ func loggedActor(ctx context.Context) string {
 		return info.actor
 	}
 	return "anonymous"
+}
+
+func loggedMember(ctx context.Context) string {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		return info.member
+	}
+	return ""
 }
 
 func actorName(ctx context.Context) string {
@@ -274,13 +298,14 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 			return
 		}
 		if tok, ok := bearerToken(r); ok {
-			if !s.isOperator(tok) {
-				s.writeError(w, r, safezones.Errorf(safezones.CodeUnauthorized, "the bearer token is not valid"))
+			actor, err := s.authenticate(ctx, tok)
+			if err != nil {
+				s.writeError(w, r, err)
 				return
 			}
-			ctx = safezones.WithActor(ctx, safezones.Actor{PartyID: safezones.OperatorPartyID, Operator: true})
+			ctx = safezones.WithActor(ctx, actor)
 			if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
-				info.actor = safezones.OperatorPartyID
+				info.actor, info.member = actor.PartyID, actor.MemberID
 			}
 		} else if r.Header.Get("Authorization") != "" {
 			s.writeError(w, r, safezones.Errorf(safezones.CodeUnauthorized, "the Authorization header must be \"Bearer <token>\""))
@@ -303,6 +328,23 @@ func bearerToken(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(h[len(prefix):]), true
+}
+
+// authenticate resolves a bearer token: the operator token (the bootstrap
+// admin, acting as party "operator"), or a member token through Members.
+// Tokens are never logged.
+func (s *Server) authenticate(ctx context.Context, tok string) (safezones.Actor, error) {
+	if s.isOperator(tok) {
+		return safezones.Actor{PartyID: safezones.OperatorPartyID, Operator: true, Role: safezones.RoleAdmin}, nil
+	}
+	if s.Members != nil && strings.HasPrefix(tok, safezones.TokenPrefix) {
+		a, err := s.Members.Authenticate(ctx, tok)
+		if err != nil && safezones.ErrorCode(err) != safezones.CodeUnauthorized {
+			return a, fmt.Errorf("authenticate: %w", err)
+		}
+		return a, err
+	}
+	return safezones.Actor{}, safezones.Errorf(safezones.CodeUnauthorized, "the bearer token is not valid")
 }
 
 // isOperator compares token hashes in constant time, so neither the

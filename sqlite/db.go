@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/safezones/safezones"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -28,6 +29,14 @@ type DB struct {
 	Now func() time.Time
 	// Logger receives lifecycle messages; it discards by default.
 	Logger *slog.Logger
+	// Territory, when set, names the states whose territory holds a zone:
+	// the default consent policy of a zone with no policy and no host
+	// role (see safezones.PolicyTerritory).
+	Territory safezones.TerritoryFunc
+	// SimulatedOnly makes the store refuse decisions, pledges and
+	// deliveries that are not marked simulated: the demo sets it, so that
+	// nothing a visitor records there passes for a real-world claim.
+	SimulatedOnly bool
 }
 
 // Open opens (creating if needed) the database file at path and applies

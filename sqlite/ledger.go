@@ -256,6 +256,9 @@ func (d *DB) currentRecord(ctx context.Context, typ, recordID string) (any, erro
 		}
 		return d.statusRecord(ctx, seq, notFound)
 	}
+	if rec, ok, err := d.consentRecord(ctx, typ, recordID, notFound); ok {
+		return rec, err
+	}
 	return nil, safezones.Errorf(safezones.CodeNotFound, "unknown ledger entry type %q", typ)
 }
 

@@ -617,3 +617,12 @@ func (d *DB) ExpireZones(ctx context.Context, now time.Time) ([]safezones.Status
 	})
 	return changes, err
 }
+
+// StatusSeq returns the sequence number of the latest status change, a
+// counter that moves on every change of what is in force; the fence
+// snapshot keeper polls it to notice writes by other processes.
+func (d *DB) StatusSeq(ctx context.Context) (int64, error) {
+	var n int64
+	err := d.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM zone_status_changes`).Scan(&n)
+	return n, err
+}

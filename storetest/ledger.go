@@ -79,6 +79,7 @@ func checkLedger(t *testing.T, s Store) {
 		t.Errorf("ledger has %v entries; the tables hold %d parties, %d versions, %d status changes",
 			byType, len(parties), versions, changes)
 	}
+	checkConsentLedger(t, s, byType, parties, page.Zones)
 }
 
 type storeHashes struct{ s Store }

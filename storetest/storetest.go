@@ -15,6 +15,10 @@ type Store interface {
 	safezones.ZoneService
 	safezones.PartyService
 	safezones.LedgerReader
+	safezones.MemberService
+	safezones.KeyService
+	safezones.ConsentService
+	safezones.CommitmentService
 }
 
 // Clock is a settable time source the suite drives; the constructor must
@@ -39,6 +43,17 @@ func Run(t *testing.T, newStore func(t *testing.T, clock *Clock) Store) {
 		{"ListFilters", testListFilters},
 		{"ImportedActive", testImportedActive},
 		{"Expire", testExpire},
+		{"Members", testMembers},
+		{"Tokens", testTokens},
+		{"Keys", testKeys},
+		{"Roles", testRoles},
+		{"Policy", testPolicy},
+		{"ConsentSequences", testConsentSequences},
+		{"GeometryChangeAfterActivation", testGeometryChangeAfterActivation},
+		{"ValidityBeginsLater", testValidityBeginsLater},
+		{"DecisionRefusals", testDecisionRefusals},
+		{"PresumedConsent", testPresumedConsent},
+		{"Commitments", testCommitments},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/consent"
 	"github.com/safezones/safezones/demo"
 	"github.com/safezones/safezones/sqlite"
 	"github.com/safezones/safezones/zonefile"
@@ -22,6 +26,13 @@ governorate boundaries, the parties of the 2017 safe-zone debate, and
 simulated zones around Idlib, Aleppo and eastern Ghouta with protected sites.
 Every simulated record says so in its source. The operator token for writes
 is printed at start (or taken from SAFEZONES_OPERATOR_TOKEN).
+
+The consent scenario (simulated): every party gets a signing key made at
+start, its private half kept in the demo's temporary directory; the eastern
+Aleppo proposal needs Syria and Russia, Syria has approved (a real
+signature over a payload marked simulated), and the demo prints a token
+and key with which to approve it as Russia; Saudi Arabia, Qatar and the
+UAE have pledged funds to the Idlib safe area.
 
 Examples:
   safezones demo
@@ -65,17 +76,25 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	db.Logger = log
-	nz, err := loadDemo(ctx, db)
+	loaded, err := loadDemoScenario(ctx, db, filepath.Join(dir, "keys"))
 	if err != nil {
 		return fmt.Errorf("load demo scenario: %w", err)
 	}
+	// Whatever visitors sign or pledge here is scenario data, and says so.
+	db.SimulatedOnly = true
 	return serveHTTP(ctx, c.env, cfg, db, log, func(url, ledgerKey string) {
-		fmt.Fprintf(c.env.stdout, "safezones demo: %d zones loaded (simulated scenario data, marked as such)\n", nz)
+		fmt.Fprintf(c.env.stdout, "safezones demo: %d zones loaded (simulated scenario data, marked as such)\n", loaded.zones)
 		fmt.Fprintf(c.env.stdout, "  map and API:     %s/\n", url)
 		fmt.Fprintf(c.env.stdout, "  zones (GeoJSON): %s/collections/zones/items?limit=100\n", url)
 		fmt.Fprintf(c.env.stdout, "  OpenAPI:         %s/api\n", url)
 		fmt.Fprintf(c.env.stdout, "  operator token:  export SAFEZONES_TOKEN=%s\n", cfg.OperatorToken)
 		fmt.Fprintf(c.env.stdout, "  ledger key:      export SAFEZONES_LEDGER_PUBKEY=%s\n", ledgerKey)
+		fmt.Fprintf(c.env.stdout, "  consent:         eastern-aleppo-safe-area waits for Russia (Syria approved; simulated):\n")
+		fmt.Fprintf(c.env.stdout, "                   curl -s %s/v1/zones/eastern-aleppo-safe-area/summary\n", url)
+		fmt.Fprintf(c.env.stdout, "  approve as Russia (a demo signer token and key):\n")
+		fmt.Fprintf(c.env.stdout, "                   export RUSSIA_TOKEN=%s\n", loaded.signerToken)
+		fmt.Fprintf(c.env.stdout, "                   safezones zone approve --simulated --server %s --token \"$RUSSIA_TOKEN\" --key %s eastern-aleppo-safe-area\n",
+			url, loaded.signerKey)
 		if *keep {
 			fmt.Fprintf(c.env.stdout, "  database:        %s (kept)\n", cfg.DB)
 		}
@@ -102,4 +121,112 @@ func loadDemo(ctx context.Context, db *sqlite.DB) (int, error) {
 		return 0, fmt.Errorf("demo zones: %v (and %d more)", res.Errors[0], len(res.Errors)-1)
 	}
 	return res.Count(zonefile.Created), nil
+}
+
+// demoLoad is what loading the scenario made.
+type demoLoad struct {
+	zones int
+	// signerToken is a token of a signer of Russia, and signerKey the path
+	// of Russia's private key ("" when keys were not written): the tour
+	// approves the Aleppo proposal with them.
+	signerToken string
+	signerKey   string
+}
+
+// demoSigner is the member of Russia that the tour signs with.
+const demoSigner = "russia-demo-signer"
+
+// loadDemoScenario stores the demo parties and zones (loadDemo), then the
+// consent scenario: a signing key for every party (made here, the private keys
+// written to keyDir with mode 0600 unless keyDir is ""), the policies and
+// roles, the scenario's decisions signed with those keys and marked
+// simulated in the signed payload, the Gulf funders' pledges and
+// deliveries, and a signer member of Russia with a token for the tour.
+func loadDemoScenario(ctx context.Context, db *sqlite.DB, keyDir string) (*demoLoad, error) {
+	nz, err := loadDemo(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	parties, err := demo.Parties()
+	if err != nil {
+		return nil, err
+	}
+	out := &demoLoad{zones: nz}
+
+	sc, err := demo.Consent()
+	if err != nil {
+		return nil, err
+	}
+	if keyDir != "" {
+		if err := os.MkdirAll(keyDir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	keys := map[string]ed25519.PrivateKey{}
+	for _, p := range parties {
+		pub, priv, err := consent.GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		if keyDir != "" {
+			path := filepath.Join(keyDir, p.ID+".key")
+			if err := consent.WritePrivateKeyFile(path, priv); err != nil {
+				return nil, err
+			}
+			if p.ID == "russia" {
+				out.signerKey = path
+			}
+		}
+		if _, err := db.RegisterKey(ctx, p.ID, pub, safezones.OperatorPartyID); err != nil {
+			return nil, fmt.Errorf("key of %s: %w", p.ID, err)
+		}
+		keys[p.ID] = priv
+	}
+	for _, p := range sc.Policies {
+		if _, _, err := db.SetZonePolicy(ctx, p.ZoneID, p.Policy, safezones.OperatorPartyID, p.Reason); err != nil {
+			return nil, fmt.Errorf("policy of %s: %w", p.ZoneID, err)
+		}
+	}
+	for _, r := range sc.Roles {
+		if _, err := db.AssignZoneRole(ctx, r.ZoneID, r.PartyID, r.Role, safezones.OperatorPartyID); err != nil {
+			return nil, fmt.Errorf("role %s of %s: %w", r.Role, r.PartyID, err)
+		}
+	}
+	for _, d := range sc.Decisions {
+		z, err := db.Zone(ctx, d.ZoneID, d.Version)
+		if err != nil {
+			return nil, err
+		}
+		priv := keys[d.PartyID]
+		p := consent.NewPayload(z, d.PartyID, consent.KeyID(priv.Public().(ed25519.PublicKey)), d.Verdict, d.Reason, db.Now())
+		p.Simulated = true
+		canonical, sig, err := consent.Sign(priv, p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := db.RecordDecision(ctx, safezones.SignedDecision{Payload: canonical, Signature: sig}, safezones.OperatorPartyID); err != nil {
+			return nil, fmt.Errorf("decision of %s on %s: %w", d.PartyID, d.ZoneID, err)
+		}
+	}
+	for _, c := range sc.Commitments {
+		deliveries := c.Deliveries
+		c.Deliveries = nil
+		if _, err := db.Pledge(ctx, &c); err != nil {
+			return nil, fmt.Errorf("commitment %s: %w", c.ID, err)
+		}
+		for _, dl := range deliveries {
+			dl.CommitmentID = c.ID
+			if _, err := db.RecordDelivery(ctx, &dl); err != nil {
+				return nil, fmt.Errorf("delivery %s: %w", dl.ID, err)
+			}
+		}
+	}
+	if _, err := db.CreateMember(ctx, &safezones.Member{ID: demoSigner, PartyID: "russia", Name: "Russia liaison (demo member)",
+		Role: safezones.RoleSigner}); err != nil {
+		return nil, err
+	}
+	if _, out.signerToken, err = db.CreateToken(ctx, demoSigner, "demo tour", time.Time{}, safezones.OperatorPartyID); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

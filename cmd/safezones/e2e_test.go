@@ -230,3 +230,45 @@ func TestDemoBBox(t *testing.T) {
 		t.Errorf("bbox 35.5,35.5,37.5,36.8 gave %v; want Idlib and Aleppo zones, not Ghouta", ids)
 	}
 }
+
+// TestLocateFollowsWrites checks that /v1/locate answers from zones as soon
+// as they are in force: at once after an API write, and within the
+// keeper's poll after another process imports zones into the same file.
+func TestLocateFollowsWrites(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cell.db")
+	base, _ := startServe(t, db)
+	locate := func(lon, lat string) string {
+		status, body := request(t, "GET", base+"/v1/locate?lon="+lon+"&lat="+lat, "")
+		if status != http.StatusOK {
+			t.Fatalf("locate = %d %s", status, body)
+		}
+		return string(body)
+	}
+	if got := locate("36.4", "33.55"); strings.Contains(got, "ghouta") {
+		t.Fatalf("locate before any zone = %s", got)
+	}
+	active := strings.Replace(zoneFeature, `"kind":"safe_area"`, `"kind":"safe_area","status":"active"`, 1)
+	if status, body := request(t, "POST", base+"/v1/zones", active); status != http.StatusCreated {
+		t.Fatalf("POST = %d %s", status, body)
+	}
+	if got := locate("36.4", "33.55"); !strings.Contains(got, `"id":"ghouta"`) {
+		t.Fatalf("locate right after creating an active zone = %s; want ghouta", got)
+	}
+
+	file := filepath.Join(dir, "douma.geojson")
+	writeFile(t, file, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"douma-site",
+	 "geometry":{"type":"Point","coordinates":[36.402,33.572]},
+	 "properties":{"name":"Douma site","kind":"protected_site","radius_m":300}}]}`))
+	out, err := exec.Command(binary, "zone", "import", "--db", db, "--active", "--quiet", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("zone import: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(locate("36.402", "33.572"), `"id":"douma-site"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("a zone imported by another process was not seen by locate within 15 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

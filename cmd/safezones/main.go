@@ -74,6 +74,9 @@ Commands:
   serve        run the service
   zone import  load zones from a GeoJSON FeatureCollection
   zone list    list zones
+  zone approve sign a decision on a zone version (also reject, suspend, withdraw)
+  party        list and create parties, manage members and API tokens
+  keys         generate, register, list and revoke signing keys
   ledger key   print the ledger's public verifier key
   verify       check the ledger from outside, or an evidence bundle offline
   evidence     export an evidence bundle for one record
@@ -87,6 +90,8 @@ Examples:
   safezones serve --db safezones.db --addr 127.0.0.1:8080
   safezones zone import --db safezones.db --active zones.geojson
   safezones verify --server http://127.0.0.1:8080 --key "$KEY" --all
+  safezones keys generate --out syria.key
+  safezones zone approve --key syria.key eastern-aleppo-safe-area
 `
 
 func (e *environment) run(ctx context.Context, args []string) error {
@@ -114,6 +119,10 @@ func (e *environment) run(ctx context.Context, args []string) error {
 		cmd = &verifyCmd{env: e}
 	case "evidence":
 		cmd = &evidenceCmd{env: e}
+	case "party":
+		cmd = &partyCmd{env: e}
+	case "keys":
+		cmd = &keysCmd{env: e}
 	default:
 		return usagef("unknown command %q", args[0])
 	}

@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/httpapi"
+	"github.com/safezones/safezones/snapshots"
 	"github.com/safezones/safezones/sqlite"
 )
 
@@ -64,11 +67,18 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	if err != nil {
 		return err
 	}
+	engine := fence.NewEngine(nil)
+	keeper := &snapshots.Keeper{Zones: db, Changes: db, Engine: engine, Logger: log}
+	if err := keeper.Rebuild(ctx); err != nil {
+		return err
+	}
+	zones := snapshots.Notifying(db, keeper)
 	srv := &httpapi.Server{
-		Zones: db, Parties: db, Health: db, Ledger: db, LedgerSigner: signer,
+		Zones: zones, Parties: db, Health: db, Ledger: db, LedgerSigner: signer, Fence: engine,
 		OperatorToken: cfg.OperatorToken, PublicReads: cfg.PublicReads, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: log,
 	}
+	wireConsent(srv, db)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -91,7 +101,9 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go expireLoop(ctx, db, log, time.Minute)
+	go expireLoop(ctx, zones, log, time.Minute)
+	go keeper.Run(ctx, time.Second, time.Minute)
+	go consentLoop(ctx, db, log, time.Minute)
 	select {
 	case err := <-errc:
 		return err
@@ -108,7 +120,7 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 
 // expireLoop marks zones whose validity ended as expired, now and then
 // every interval, until ctx ends.
-func expireLoop(ctx context.Context, db *sqlite.DB, log *slog.Logger, interval time.Duration) {
+func expireLoop(ctx context.Context, db safezones.ZoneService, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

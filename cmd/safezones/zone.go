@@ -14,15 +14,20 @@ import (
 
 type zoneCmd struct{ env *environment }
 
-const zoneUsage = `Usage: safezones zone <import|list> [flags]
+const zoneUsage = `Usage: safezones zone <import|list|approve|reject|suspend|withdraw> [flags]
 
 Commands:
-  import  load zones from a GeoJSON FeatureCollection
-  list    list zones
+  import    load zones from a GeoJSON FeatureCollection
+  list      list zones
+  approve   sign and post your party's approval of a zone version
+  reject    sign and post a rejection
+  suspend   sign and post a suspension of your consent
+  withdraw  sign and post the withdrawal of your consent
 
 Examples:
   safezones zone import --db cell.db zones.geojson
   safezones zone list --db cell.db --status active
+  safezones zone approve --server http://127.0.0.1:8080 --key syria.key eastern-aleppo-safe-area
 `
 
 func (c *zoneCmd) Run(ctx context.Context, args []string) error {
@@ -35,6 +40,8 @@ func (c *zoneCmd) Run(ctx context.Context, args []string) error {
 		return c.importZones(ctx, args[1:])
 	case "list":
 		return c.list(ctx, args[1:])
+	case "approve", "reject", "suspend", "withdraw":
+		return c.decide(ctx, safezones.Verdict(args[0]), args[1:])
 	case "-h", "--help", "-help", "help":
 		fmt.Fprint(c.env.stdout, zoneUsage)
 		return nil

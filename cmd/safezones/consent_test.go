@@ -1,0 +1,327 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gowebpki/jcs"
+	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/geo"
+	"github.com/safezones/safezones/httpapi"
+	"github.com/safezones/safezones/sqlite"
+)
+
+// runCLI runs the command line in-process and returns its error and
+// output (stdout and stderr together).
+func runCLI(t *testing.T, env map[string]string, args ...string) (error, string) {
+	t.Helper()
+	var out bytes.Buffer
+	e := &environment{stdout: &out, stderr: &out, getenv: func(k string) string { return env[k] }}
+	err := e.run(context.Background(), args)
+	return err, out.String()
+}
+
+// consentServer serves a fresh store with parties syria and russia, a
+// signer and an admin of syria (tokens returned), and a proposed zone
+// "aleppo" in Syria: with no policy and no roles, it needs the approval of
+// Syria, the state whose territory holds it.
+func consentServer(t *testing.T) (url string, db *sqlite.DB, signer, admin string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cell.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for id, country := range map[string]string{"syria": "SYR", "russia": "RUS"} {
+		if _, err := db.CreateParty(ctx, &safezones.Party{ID: id, Name: id, Kind: safezones.PartyState, Country: country}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokens := map[safezones.MemberRole]string{}
+	for _, role := range []safezones.MemberRole{safezones.RoleSigner, safezones.RoleAdmin} {
+		m, err := db.CreateMember(ctx, &safezones.Member{PartyID: "syria", Name: string(role), Role: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, tokens[role], err = db.CreateToken(ctx, m.ID, "", time.Time{}, "operator"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ring := geo.Ring{{Lon: 37.1, Lat: 36.1}, {Lon: 37.3, Lat: 36.1}, {Lon: 37.3, Lat: 36.3}, {Lon: 37.1, Lat: 36.3}, {Lon: 37.1, Lat: 36.1}}
+	if _, err := db.CreateZone(ctx, &safezones.Zone{ID: "aleppo", Terms: safezones.Terms{Kind: safezones.KindSafeArea, Name: "Aleppo",
+		Geometry: geo.Polygon{ring}}}, safezones.StatusProposed); err != nil {
+		t.Fatal(err)
+	}
+	srv := &httpapi.Server{Zones: db, Parties: db, Health: db, OperatorToken: testToken, PublicReads: true}
+	wireConsent(srv, db)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL, db, tokens[safezones.RoleSigner], tokens[safezones.RoleAdmin]
+}
+
+// TestApproveWithCLI makes a key with the CLI, registers it, and approves a
+// zone with `zone approve`; the decision it signed verifies with
+// crypto/ed25519 over the RFC 8785 form of the payload, computed
+// independently of the safezones code.
+func TestApproveWithCLI(t *testing.T) {
+	url, db, signer, admin := consentServer(t)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "syria.key")
+
+	err, out := runCLI(t, nil, "keys", "generate", "--out", keyFile)
+	if err != nil {
+		t.Fatalf("keys generate: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`key id:\s+([0-9a-f]{16})\npublic key: (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("keys generate printed no key id and public key:\n%s", out)
+	}
+	keyID, pubB64 := m[1], m[2]
+	if st, _ := os.Stat(keyFile); st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %04o, want 0600", st.Mode().Perm())
+	}
+	if err, _ := runCLI(t, nil, "keys", "generate", "--out", keyFile); exitCode(err, io.Discard) != 1 {
+		t.Errorf("keys generate over an existing file: %v; want exit 1", err)
+	}
+
+	env := map[string]string{"SAFEZONES_SERVER": url, "SAFEZONES_TOKEN": signer}
+	// A signer may not register keys; an admin may.
+	if err, out := runCLI(t, env, "keys", "register", "--key", keyFile); exitCode(err, io.Discard) != 1 || !strings.Contains(err.Error(), "admin") {
+		t.Errorf("keys register as a signer = %v\n%s; want exit 1 naming the admin role", err, out)
+	}
+	if err, out := runCLI(t, map[string]string{"SAFEZONES_SERVER": url, "SAFEZONES_TOKEN": admin}, "keys", "register", "--key", keyFile); err != nil {
+		t.Fatalf("keys register: %v\n%s", err, out)
+	}
+	if err, out := runCLI(t, env, "zone", "approve", "aleppo"); exitCode(err, io.Discard) != 2 {
+		t.Errorf("zone approve without --key = %v\n%s; want exit 2", err, out)
+	}
+
+	err, out = runCLI(t, env, "zone", "approve", "--key", keyFile, "--reason", "host consents", "aleppo")
+	if err != nil {
+		t.Fatalf("zone approve: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "version 1 is now active") {
+		t.Errorf("zone approve printed:\n%s\nwant it to report version 1 active", out)
+	}
+
+	// Verify what was recorded, with the standard library and JCS only.
+	resp, err := http.Get(url + "/v1/zones/aleppo/decisions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Decisions []struct {
+			Payload   json.RawMessage `json:"payload"`
+			Signature string          `json:"signature"`
+		} `json:"decisions"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || len(got.Decisions) != 1 {
+		t.Fatalf("decisions = %+v, %v; want one", got, err)
+	}
+	d := got.Decisions[0]
+	pub, _ := base64.StdEncoding.DecodeString(pubB64)
+	sig, _ := base64.StdEncoding.DecodeString(d.Signature)
+	signed, err := jcs.Transform(d.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ed25519.Verify(ed25519.PublicKey(pub), signed, sig) {
+		t.Fatalf("the CLI's signature does not verify with crypto/ed25519 over\n%s", signed)
+	}
+	z, _ := db.Zone(context.Background(), "aleppo", 1)
+	var p map[string]any
+	json.Unmarshal(d.Payload, &p)
+	want := map[string]any{"type": "safezones.decision.v1", "zone_id": "aleppo", "version": 1.0, "hash": z.Hash,
+		"party_id": "syria", "key_id": keyID, "verdict": "approve", "reason": "host consents"}
+	for k, v := range want {
+		if p[k] != v {
+			t.Errorf("payload %s = %v, want %v", k, p[k], v)
+		}
+	}
+	if z.Status != safezones.StatusActive {
+		t.Errorf("zone after the approval: %s, want active", z.Status)
+	}
+	// A tampered copy of the same signature is refused.
+	tampered := bytes.Replace(signed, []byte(`"verdict":"approve"`), []byte(`"verdict":"withdraw"`), 1)
+	body, _ := json.Marshal(map[string]any{"payload": json.RawMessage(tampered), "signature": d.Signature})
+	req, _ := http.NewRequest("POST", url+"/v1/zones/aleppo/decisions", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+signer)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("tampered payload: %v %v; want 400", resp.Status, err)
+	}
+
+	// After rotation the old key is refused; the server says why.
+	if err, out := runCLI(t, map[string]string{"SAFEZONES_SERVER": url, "SAFEZONES_TOKEN": admin}, "keys", "revoke", keyID); err != nil {
+		t.Fatalf("keys revoke: %v\n%s", err, out)
+	}
+	err, out = runCLI(t, env, "zone", "suspend", "--key", keyFile, "aleppo")
+	if exitCode(err, io.Discard) != 1 || !strings.Contains(err.Error(), "revoked") {
+		t.Errorf("zone suspend with a revoked key = %v\n%s; want exit 1 saying the key is revoked", err, out)
+	}
+	if err, out := runCLI(t, env, "keys", "list"); err != nil || !strings.Contains(out, keyID) {
+		t.Errorf("keys list = %v\n%s", err, out)
+	}
+}
+
+func TestPartyCLI(t *testing.T) {
+	url, _, signer, _ := consentServer(t)
+	op := map[string]string{"SAFEZONES_SERVER": url, "SAFEZONES_TOKEN": testToken}
+	if err, out := runCLI(t, op, "party", "create", "--id", "qatar", "--name", "Qatar", "--kind", "funder", "--source", "simulated"); err != nil {
+		t.Fatalf("party create: %v\n%s", err, out)
+	}
+	if err, out := runCLI(t, op, "party", "list"); err != nil || !strings.Contains(out, "qatar") {
+		t.Errorf("party list = %v\n%s", err, out)
+	}
+	err, out := runCLI(t, op, "party", "add-member", "--party", "qatar", "--id", "qatar-desk", "--name", "Desk", "--role", "signer")
+	if err != nil {
+		t.Fatalf("party add-member: %v\n%s", err, out)
+	}
+	err, out = runCLI(t, op, "party", "token", "--party", "qatar", "--member", "qatar-desk", "--expires", "24h")
+	if err != nil {
+		t.Fatalf("party token: %v\n%s", err, out)
+	}
+	tok := regexp.MustCompile(`SAFEZONES_TOKEN=(sz_\S+)`).FindStringSubmatch(out)
+	if tok == nil {
+		t.Fatalf("party token printed no token:\n%s", out)
+	}
+	member := map[string]string{"SAFEZONES_SERVER": url, "SAFEZONES_TOKEN": tok[1]}
+	if err, out := runCLI(t, member, "party", "members"); err != nil || !strings.Contains(out, "qatar-desk") {
+		t.Errorf("party members as the new member = %v\n%s", err, out)
+	}
+	if err, out := runCLI(t, member, "party", "set-role", "qatar-desk", "admin"); exitCode(err, io.Discard) != 1 {
+		t.Errorf("raising its own role = %v\n%s; want exit 1 (403)", err, out)
+	}
+	if err, _ := runCLI(t, member, "party", "members", "--party", "syria"); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("listing another party's members = %v; want 403", err)
+	}
+	err, out = runCLI(t, op, "party", "tokens", "--party", "qatar")
+	if err != nil || strings.Contains(out, tok[1][20:]) {
+		t.Errorf("party tokens = %v\n%s; want the list without secrets", err, out)
+	}
+	id := strings.Split(tok[1], "_")[1]
+	if err, out := runCLI(t, member, "party", "revoke-token", id); err != nil {
+		t.Fatalf("revoke own token: %v\n%s", err, out)
+	}
+	if err, _ := runCLI(t, member, "party", "members"); exitCode(err, io.Discard) != 1 {
+		t.Errorf("using a revoked token = %v; want exit 1", err)
+	}
+	if err, _ := runCLI(t, op, "party", "members"); exitCode(err, io.Discard) != 2 {
+		t.Errorf("party members as the operator without --party = %v; want exit 2", err)
+	}
+	if err, _ := runCLI(t, map[string]string{"SAFEZONES_SERVER": url, "SAFEZONES_TOKEN": signer}, "party", "add-member", "--name", "x", "--role", "owner"); exitCode(err, io.Discard) != 2 {
+		t.Errorf("party add-member with an unknown role = %v; want exit 2", err)
+	}
+	for _, args := range [][]string{{"party", "--help"}, {"keys", "--help"}, {"party", "token", "--help"}, {"zone", "approve", "--help"}, {"keys", "generate", "--help"}} {
+		if err, out := runCLI(t, nil, args...); exitCode(err, io.Discard) != 0 || !strings.Contains(out, "Examples:") {
+			t.Errorf("%v = %v\n%s; want exit 0 and a usage with examples", args, err, out)
+		}
+	}
+}
+
+// TestDemoConsent starts the demo and checks its consent scenario: the
+// Aleppo proposal waits for Russia after Syria's simulated approval, the
+// Gulf funders' pledges are there, and Russia's approval with the printed
+// demo token and key brings the zone into force; the ledger then still
+// verifies from outside, decisions and pledges included.
+func TestDemoConsent(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	var out bytes.Buffer
+	env := &environment{stdout: &out, stderr: io.Discard, ready: func(a string) { addrc <- a },
+		getenv: func(k string) string {
+			return map[string]string{"SAFEZONES_OPERATOR_TOKEN": testToken, "SAFEZONES_LOG_LEVEL": "warn"}[k]
+		}}
+	done := make(chan error, 1)
+	go func() { done <- env.run(ctx, []string{"demo", "--addr", "127.0.0.1:0"}) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("demo returned %v", err)
+		}
+	})
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a
+	case err := <-done:
+		t.Fatalf("demo exited early: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("demo did not start within 60s")
+	}
+	banner := out.String()
+
+	summary := func() safezones.ZoneSummary {
+		t.Helper()
+		status, body := request(t, "GET", base+"/v1/zones/eastern-aleppo-safe-area/summary", "")
+		var s safezones.ZoneSummary
+		if status != http.StatusOK || json.Unmarshal(body, &s) != nil {
+			t.Fatalf("summary = %d %s", status, body)
+		}
+		return s
+	}
+	s := summary()
+	if v := s.Versions[0]; v.Status != safezones.StatusProposed || strings.Join(v.Approved, ",") != "syria" || strings.Join(v.Awaiting, ",") != "russia" {
+		t.Errorf("Aleppo at start: %+v; want proposed, approved by syria, awaiting russia", v)
+	}
+	for _, p := range s.Parties {
+		if p.PartyID == "syria" && (len(p.Verdicts) != 1 || p.Verdicts[0].SourceKind != safezones.SourceSimulated) {
+			t.Errorf("syria's verdicts %+v; want one simulated approval", p.Verdicts)
+		}
+	}
+	status, body := request(t, "GET", base+"/v1/zones/idlib-safe-area/summary", "")
+	var idlib safezones.ZoneSummary
+	json.Unmarshal(body, &idlib)
+	funders := map[string]bool{}
+	for _, c := range idlib.Commitments {
+		if c.SourceKind != safezones.SourceSimulated || c.Kind != safezones.CommitmentFunding || c.Pledged <= 0 {
+			t.Errorf("Idlib commitment %+v; want simulated funding", c)
+		}
+		funders[c.PartyID] = true
+	}
+	if status != http.StatusOK || !funders["saudi-arabia"] || !funders["qatar"] || !funders["uae"] {
+		t.Errorf("Idlib summary %d: commitments %+v; want pledges by saudi-arabia, qatar and uae", status, idlib.Commitments)
+	}
+	// The default policy of a zone in Syria without roles: Syria as host.
+	status, body = request(t, "GET", base+"/v1/zones/eastern-ghouta-safe-area/policy", "")
+	if status != http.StatusOK || !strings.Contains(string(body), `"source":"territory"`) || !strings.Contains(string(body), `"policy":{"all":["syria"]}`) {
+		t.Errorf("Ghouta policy = %d %s; want all of [syria] from the territory", status, body)
+	}
+
+	tok := regexp.MustCompile(`RUSSIA_TOKEN=(sz_\S+)`).FindStringSubmatch(banner)
+	key := regexp.MustCompile(`--key (\S+russia\.key)`).FindStringSubmatch(banner)
+	vkey := regexp.MustCompile(`SAFEZONES_LEDGER_PUBKEY=(\S+)`).FindStringSubmatch(banner)
+	if tok == nil || key == nil || vkey == nil {
+		t.Fatalf("the demo banner lacks the Russia token, key or ledger key:\n%s", banner)
+	}
+	russia := map[string]string{"SAFEZONES_SERVER": base, "SAFEZONES_TOKEN": tok[1]}
+	// The demo holds scenario data only: an unmarked decision is refused.
+	if err, out := runCLI(t, russia, "zone", "approve", "--key", key[1], "eastern-aleppo-safe-area"); err == nil || !strings.Contains(err.Error(), "simulated") {
+		t.Errorf("an unmarked decision in the demo = %v\n%s; want it refused, asking for --simulated", err, out)
+	}
+	err, cliOut := runCLI(t, russia,
+		"zone", "approve", "--simulated", "--key", key[1], "--reason", "guarantor consents (demo)", "eastern-aleppo-safe-area")
+	if err != nil {
+		t.Fatalf("zone approve as Russia: %v\n%s", err, cliOut)
+	}
+	if v := summary().Versions[0]; v.Status != safezones.StatusActive || len(v.Awaiting) != 0 {
+		t.Errorf("Aleppo after Russia's approval: %+v; want active", v)
+	}
+	err, vout := runCLI(t, nil, "verify", "--server", base, "--key", vkey[1], "--state", filepath.Join(t.TempDir(), "state"), "--all")
+	if err != nil {
+		t.Fatalf("verify --all after the consent scenario: %v\n%s", err, vout)
+	}
+}
