@@ -9,8 +9,9 @@ import (
 )
 
 type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	positionC *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -25,7 +26,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route"}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	m.positionC = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "safezones_positions_total",
+		Help: "Position reports by outcome: accepted, duplicate, out_of_order, invalid.",
+	}, []string{"outcome"})
+	reg.MustRegister(m.requests, m.duration, m.positionC)
 	// Registering the process and Go collectors twice would panic; a
 	// caller that already did so passes its own registry.
 	reg.Register(collectors.NewGoCollector())
@@ -36,4 +41,12 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *metrics) positions(counts map[string]int) {
+	for k, n := range counts {
+		if n > 0 {
+			m.positionC.WithLabelValues(k).Add(float64(n))
+		}
+	}
 }

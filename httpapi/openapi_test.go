@@ -82,7 +82,7 @@ func newServer(tb testing.TB, db *sqlite.DB) (*httpapi.Server, string) {
 		tb.Fatal(err)
 	}
 	return &httpapi.Server{Zones: snapshots.Notifying(db, keeper), Parties: db, Health: db, Ledger: db, LedgerSigner: signer,
-		Fence: engine, Members: db, Keys: db, Consent: db, Commitments: db, OperatorToken: testToken, PublicReads: true}, vkey
+		Fence: engine, Tracker: fence.NewTracker(engine, fence.TrackerOptions{}), Members: db, Keys: db, Consent: db, Commitments: db, OperatorToken: testToken, PublicReads: true}, vkey
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -584,6 +584,11 @@ func sameIDs(got []string, want ...string) bool {
 // TestOpenAPIResponses drives the API through a realistic session against
 // a SQLite store and validates every request and response with
 // openapi3filter.
+// NDJSON position batches are text to the document: one string body.
+func init() {
+	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.PlainBodyDecoder)
+}
+
 func TestOpenAPIResponses(t *testing.T) {
 	db := mustOpenDB(t)
 	srv, vkey := newServer(t, db)
@@ -917,6 +922,33 @@ func TestOpenAPIResponses(t *testing.T) {
 	a.do(call{method: "GET", path: "/v1/locate?lon=200&lat=33.55", status: 400, invalid: true})
 	a.do(call{method: "GET", path: "/v1/locate?lat=33.55", status: 400, invalid: true})
 	a.do(call{method: "GET", path: "/v1/locate?lon=36.4&lat=33.55&height=3", status: 400})
+
+	// Positions: an object flies into the active Ghouta no-fly zone and out.
+	nd := "application/x-ndjson"
+	batch := strings.Join([]string{
+		`{"id":"ac1","lon":36.2,"lat":33.55,"alt_m":500,"t":"2030-01-01T00:00:00Z"}`,
+		`{"id":"ac1","lon":36.4,"lat":33.55,"alt_m":500,"t":"2030-01-01T00:01:00Z"}`,
+		`{"id":"ac1","lon":36.4,"lat":33.55,"alt_m":500,"t":"2030-01-01T00:01:00Z"}`,
+		`{"id":"ac1","lon":99,"lat":133.55,"t":"2030-01-01T00:01:30Z"}`,
+		`not json`,
+		`{"id":"ac1","lon":36.4,"lat":33.55,"alt_m":20000,"t":"2030-01-01T00:02:00Z"}`,
+	}, "\n")
+	pos := a.do(call{method: "POST", path: "/v1/positions", token: tok, contentType: nd, status: 200, body: []byte(batch)}).json(t)
+	var kinds []string
+	for _, e := range pos["events"].([]any) {
+		ev := e.(map[string]any)
+		if ev["kind"] == "enter" || ev["kind"] == "exit" {
+			kinds = append(kinds, fmt.Sprint(ev["kind"], " ", ev["zone_id"]))
+		}
+	}
+	if pos["accepted"] != 3.0 || pos["duplicate"] != 1.0 || pos["invalid"] != 2.0 ||
+		!slices.Equal(kinds, []string{"enter ghouta-no-fly", "exit ghouta-no-fly"}) {
+		t.Errorf("positions = %v; want 3 accepted, 1 duplicate, 2 invalid, enter then exit (above the ceiling)", pos)
+	}
+	if errs := pos["errors"].([]any); len(errs) != 2 || errs[0].(map[string]any)["line"] != 4.0 || errs[0].(map[string]any)["field"] != "lat" {
+		t.Errorf("position errors = %v; want line 4 field lat, then line 5", errs)
+	}
+	a.do(call{method: "POST", path: "/v1/positions", contentType: nd, status: 401, invalid: true, body: []byte(batch)})
 
 	// Operations.
 	a.do(call{method: "GET", path: "/healthz", status: 200})

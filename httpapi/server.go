@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/geojson"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -33,6 +34,8 @@ type Server struct {
 	Health  Pinger
 	// Fence answers /v1/locate from the snapshot in force.
 	Fence SnapshotSource
+	// Tracker takes /v1/positions and turns them into events.
+	Tracker *fence.Tracker
 	// Ledger serves /v1/ledger; LedgerSigner signs its checkpoints.
 	Ledger       safezones.LedgerReader
 	LedgerSigner note.Signer
@@ -118,6 +121,7 @@ func (s *Server) Handler() http.Handler {
 	s.registerConsentRoutes(mux)
 	s.registerCommitmentRoutes(mux)
 	s.registerLocateRoutes(mux)
+	s.registerPositionRoutes(mux)
 	s.mux = mux
 	return s.withRequestID(s.withRecover(s.withAccessLog(s.withAuth(s.withMethodCheck(mux)))))
 }

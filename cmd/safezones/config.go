@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/safezones/safezones/ledger"
 	"golang.org/x/mod/sumdb/note"
@@ -21,9 +22,12 @@ import (
 // defaults; environment variables (SAFEZONES_*) override them, and flags
 // override both.
 type Config struct {
-	Addr          string // listen address
-	DB            string // SQLite file
-	LedgerKey     string // ledger signing key file; next to DB when empty
+	Addr      string // listen address
+	DB        string // SQLite file
+	LedgerKey string // ledger signing key file; next to DB when empty
+	// PredictEvery is the least track time between two early-warning
+	// predictions of one object; 0 turns early warning off.
+	PredictEvery  time.Duration
 	OperatorToken string // bearer token for writes; never logged
 	PublicReads   bool   // GETs without a token
 	MaxBodyBytes  int64
@@ -36,14 +40,14 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: "safezones.db", PublicReads: true,
-		MaxBodyBytes: 16 << 20, LogLevel: "info", LogFormat: "text",
+		MaxBodyBytes: 16 << 20, LogLevel: "info", LogFormat: "text", PredictEvery: 30 * time.Second,
 	}
 }
 
 // envVars names the environment variable behind each setting.
 var envVars = map[string]string{
 	"addr": "SAFEZONES_ADDR", "db": "SAFEZONES_DB", "operator-token": "SAFEZONES_OPERATOR_TOKEN",
-	"ledger-key":   "SAFEZONES_LEDGER_KEY",
+	"ledger-key": "SAFEZONES_LEDGER_KEY", "predict-every": "SAFEZONES_PREDICT_EVERY",
 	"public-reads": "SAFEZONES_PUBLIC_READS", "max-body-bytes": "SAFEZONES_MAX_BODY_BYTES",
 	"log-level": "SAFEZONES_LOG_LEVEL", "log-format": "SAFEZONES_LOG_FORMAT",
 }
@@ -63,6 +67,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			c.DB = val
 		case "ledger-key":
 			c.LedgerKey = val
+		case "predict-every":
+			c.PredictEvery, err = time.ParseDuration(val)
 		case "operator-token":
 			c.OperatorToken = val
 		case "public-reads":
@@ -90,6 +96,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, withDB bool) {
 	}
 	fs.StringVar(&c.OperatorToken, "operator-token", c.OperatorToken, "bearer `token` that authorises writes [SAFEZONES_OPERATOR_TOKEN]; prefer the environment variable, flags show in ps")
 	fs.BoolVar(&c.PublicReads, "public-reads", c.PublicReads, "serve GET requests without a token [SAFEZONES_PUBLIC_READS]")
+	fs.DurationVar(&c.PredictEvery, "predict-every", c.PredictEvery, "least track `time` between two early-warning predictions of one object; 0 turns early warning off [SAFEZONES_PREDICT_EVERY]")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest accepted request body in `bytes` [SAFEZONES_MAX_BODY_BYTES]")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error [SAFEZONES_LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json [SAFEZONES_LOG_FORMAT]")
@@ -102,6 +109,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DB == "" {
 		return usagef("--db must name a file")
+	}
+	if c.PredictEvery < 0 {
+		return usagef("--predict-every %v is negative", c.PredictEvery)
 	}
 	if c.MaxBodyBytes < 1024 {
 		return usagef("--max-body-bytes %d is below 1024", c.MaxBodyBytes)

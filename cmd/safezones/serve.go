@@ -73,8 +73,16 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 		return err
 	}
 	zones := snapshots.Notifying(db, keeper)
+	// A prediction costs tens of microseconds (docs/benchmarks.md); once
+	// per PredictEvery of track time per object keeps warnings fresh
+	// without capping ingest.
+	topts := fence.TrackerOptions{PredictEvery: cfg.PredictEvery}
+	if cfg.PredictEvery == 0 {
+		topts.Horizon = -1
+	}
+	tracker := fence.NewTracker(engine, topts)
 	srv := &httpapi.Server{
-		Zones: zones, Parties: db, Health: db, Ledger: db, LedgerSigner: signer, Fence: engine,
+		Zones: zones, Parties: db, Health: db, Ledger: db, LedgerSigner: signer, Fence: engine, Tracker: tracker,
 		OperatorToken: cfg.OperatorToken, PublicReads: cfg.PublicReads, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: log,
 	}
@@ -103,6 +111,7 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	go func() { errc <- hs.Serve(ln) }()
 	go expireLoop(ctx, zones, log, time.Minute)
 	go keeper.Run(ctx, time.Second, time.Minute)
+	go expireTracks(ctx, tracker, log, 30*time.Second)
 	go consentLoop(ctx, db, log, time.Minute)
 	select {
 	case err := <-errc:
@@ -135,6 +144,26 @@ func expireLoop(ctx context.Context, db safezones.ZoneService, log *slog.Logger,
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// expireTracks closes the events of objects that went silent, every
+// interval, until ctx ends. Until alerts are stored (issue 8) the exits
+// are logged.
+func expireTracks(ctx context.Context, tr *fence.Tracker, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var evs []fence.Event
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			evs = tr.Expire(now, evs[:0])
+			for _, e := range evs {
+				log.Info("track event", "kind", e.Kind.String(), "object", e.ObjectID, "zone_id", e.ZoneID, "reason", e.Reason.String())
+			}
 		}
 	}
 }
