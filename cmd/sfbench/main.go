@@ -30,13 +30,17 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	run, help := Run, "sfbench -h"
+	if hasPostGISFlag(os.Args[1:]) {
+		run, help = RunPostGIS, "sfbench -postgis URL -h"
+	}
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		os.Exit(0)
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(os.Stderr, "sfbench: %v\nRun 'sfbench -h' for usage.\n", err)
+		fmt.Fprintf(os.Stderr, "sfbench: %v\nRun '%s' for usage.\n", err, help)
 		os.Exit(2)
 	default:
 		fmt.Fprintf(os.Stderr, "sfbench: %v\n", err)
