@@ -171,3 +171,42 @@ func (n *notifying) ExpireZones(ctx context.Context, now time.Time) ([]safezones
 	}
 	return out, err
 }
+
+// NotifyingConsent returns a ConsentService that passes every call to svc
+// and, after a decision or a policy change that moved what is in force
+// (the change counter moved), rebuilds k's snapshot before returning: a
+// party whose approval activated a zone sees it in the next locate.
+func NotifyingConsent(svc safezones.ConsentService, k *Keeper) safezones.ConsentService {
+	return &notifyingConsent{ConsentService: svc, k: k}
+}
+
+type notifyingConsent struct {
+	safezones.ConsentService
+	k *Keeper
+}
+
+func (n *notifyingConsent) afterIfChanged(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	if !n.k.changed(ctx) {
+		return
+	}
+	if err := n.k.Rebuild(ctx); err != nil {
+		n.k.logger().Error("fence snapshot after a consent change", "err", err)
+	}
+}
+
+func (n *notifyingConsent) RecordDecision(ctx context.Context, d safezones.SignedDecision, by string) (*safezones.DecisionResult, error) {
+	out, err := n.ConsentService.RecordDecision(ctx, d, by)
+	if err == nil {
+		n.afterIfChanged(ctx)
+	}
+	return out, err
+}
+
+func (n *notifyingConsent) SetZonePolicy(ctx context.Context, zoneID string, p safezones.ConsentPolicy, by, reason string) (*safezones.ZonePolicy, []safezones.StatusChange, error) {
+	pol, changes, err := n.ConsentService.SetZonePolicy(ctx, zoneID, p, by, reason)
+	if err == nil && len(changes) > 0 {
+		n.afterIfChanged(ctx)
+	}
+	return pol, changes, err
+}

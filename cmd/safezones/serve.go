@@ -87,6 +87,7 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 		Logger: log,
 	}
 	wireConsent(srv, db)
+	srv.Consent = snapshots.NotifyingConsent(db, keeper)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
