@@ -48,10 +48,8 @@ var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 func (d *DB) Pledge(ctx context.Context, c *safezones.Commitment) (*safezones.Commitment, error) {
 	out := *c
 	out.Delivered, out.Deliveries = 0, []safezones.Delivery{}
-	if out.ID == "" {
-		out.ID = newID("c-")
-	} else if !safezones.ValidID(out.ID) {
-		return nil, safezones.FieldErrorf(safezones.CodeInvalid, "id", "%q is not a valid id (1-64 of a-z, 0-9, '-', '_')", out.ID)
+	if err := assignID(&out.ID, "c-"); err != nil {
+		return nil, err
 	}
 	now := d.Now().UTC()
 	if out.PledgedAt.IsZero() {
@@ -123,10 +121,8 @@ func validateCommitment(c *safezones.Commitment, now time.Time) error {
 // RecordDelivery stores a delivery. Codes: invalid, not_found.
 func (d *DB) RecordDelivery(ctx context.Context, dl *safezones.Delivery) (*safezones.Delivery, error) {
 	out := *dl
-	if out.ID == "" {
-		out.ID = newID("dl-")
-	} else if !safezones.ValidID(out.ID) {
-		return nil, safezones.FieldErrorf(safezones.CodeInvalid, "id", "%q is not a valid id (1-64 of a-z, 0-9, '-', '_')", out.ID)
+	if err := assignID(&out.ID, "dl-"); err != nil {
+		return nil, err
 	}
 	now := d.Now().UTC()
 	if out.DeliveredAt.IsZero() {

@@ -173,7 +173,7 @@ func (d *DB) effectivePolicy(ctx context.Context, q querier, z *safezones.Zone) 
 	if len(cs) == 1 {
 		return &cs[0].Policy, safezones.PolicyExplicit, nil
 	}
-	hosts, err := queryStrings(ctx, q, `SELECT party_id FROM zone_roles WHERE zone_id = ? AND role = 'host' AND removed_at IS NULL ORDER BY party_id`, z.ID)
+	hosts, err := queryColumn[string](ctx, q, `SELECT party_id FROM zone_roles WHERE zone_id = ? AND role = 'host' AND removed_at IS NULL ORDER BY party_id`, z.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -191,7 +191,7 @@ func (d *DB) effectivePolicy(ctx context.Context, q querier, z *safezones.Zone) 
 	for i, c := range countries {
 		args[i] = c
 	}
-	states, err := queryStrings(ctx, q, `SELECT id FROM parties WHERE kind = 'state' AND country IN (?`+
+	states, err := queryColumn[string](ctx, q, `SELECT id FROM parties WHERE kind = 'state' AND country IN (?`+
 		strings.Repeat(",?", len(countries)-1)+`) ORDER BY id`, args...)
 	if err != nil || len(states) == 0 {
 		return nil, safezones.PolicyNone, err
@@ -207,19 +207,20 @@ func allOf(parties []string) *safezones.ConsentPolicy {
 	return p
 }
 
-func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+// queryColumn returns the single column of every row of query.
+func queryColumn[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -578,7 +579,7 @@ func applyTransition(ctx context.Context, tx *sql.Tx, z *safezones.Zone, tr cons
 // reevaluateProposed activates the newest proposed version of a zone that
 // its policy now lets into force (after a policy or role change), if any.
 func (d *DB) reevaluateProposed(ctx context.Context, tx *sql.Tx, zoneID string, now time.Time) ([]safezones.StatusChange, error) {
-	versions, err := queryInts(ctx, tx, `SELECT version FROM zone_versions WHERE zone_id = ? AND status = 'proposed' ORDER BY version DESC`, zoneID)
+	versions, err := queryColumn[int](ctx, tx, `SELECT version FROM zone_versions WHERE zone_id = ? AND status = 'proposed' ORDER BY version DESC`, zoneID)
 	if err != nil {
 		return nil, err
 	}
@@ -604,23 +605,6 @@ func (d *DB) reevaluateProposed(ctx context.Context, tx *sql.Tx, zoneID string, 
 		}
 	}
 	return nil, nil
-}
-
-func queryInts(ctx context.Context, q querier, query string, args ...any) ([]int, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // ActivateDue activates proposed versions whose policy is satisfied and

@@ -19,10 +19,8 @@ const memberColumns = `id, party_id, name, role, created_at, created_by, updated
 // conflict.
 func (d *DB) CreateMember(ctx context.Context, m *safezones.Member) (*safezones.Member, error) {
 	out := *m
-	if out.ID == "" {
-		out.ID = newID("m-")
-	} else if !safezones.ValidID(out.ID) {
-		return nil, safezones.FieldErrorf(safezones.CodeInvalid, "id", "%q is not a valid id (1-64 of a-z, 0-9, '-', '_')", out.ID)
+	if err := assignID(&out.ID, "m-"); err != nil {
+		return nil, err
 	}
 	if out.Name == "" || len(out.Name) > safezones.MaxNameLen {
 		return nil, safezones.FieldErrorf(safezones.CodeInvalid, "name", "name must be 1-%d bytes", safezones.MaxNameLen)

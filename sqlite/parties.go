@@ -46,7 +46,7 @@ func (d *DB) CreateParty(ctx context.Context, p *safezones.Party) (*safezones.Pa
 func validateParty(p *safezones.Party) error {
 	switch {
 	case !safezones.ValidID(p.ID):
-		return safezones.FieldErrorf(safezones.CodeInvalid, "id", "%q is not a valid id (1-64 of a-z, 0-9, '-', '_')", p.ID)
+		return invalidID(p.ID)
 	case p.Name == "" || len(p.Name) > safezones.MaxNameLen:
 		return safezones.FieldErrorf(safezones.CodeInvalid, "name", "name must be 1-%d bytes", safezones.MaxNameLen)
 	case !p.Kind.Valid():

@@ -28,10 +28,8 @@ func (d *DB) CreateZone(ctx context.Context, z *safezones.Zone, initial safezone
 	}
 	now := d.Now().UTC()
 	out := *z
-	if out.ID == "" {
-		out.ID = newID("z-")
-	} else if !safezones.ValidID(out.ID) {
-		return nil, safezones.FieldErrorf(safezones.CodeInvalid, "id", "%q is not a valid id (1-64 of a-z, 0-9, '-', '_')", out.ID)
+	if err := assignID(&out.ID, "z-"); err != nil {
+		return nil, err
 	}
 	out.Version = 1
 	if out.CreatedBy == "" {
@@ -575,6 +573,23 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// assignID fills an empty *id with a new one made with prefix, or checks
+// the one the caller chose. Codes: invalid.
+func assignID(id *string, prefix string) error {
+	if *id == "" {
+		*id = newID(prefix)
+		return nil
+	}
+	if !safezones.ValidID(*id) {
+		return invalidID(*id)
+	}
+	return nil
+}
+
+func invalidID(id string) error {
+	return safezones.FieldErrorf(safezones.CodeInvalid, "id", "%q is not a valid id (1-64 of a-z, 0-9, '-', '_')", id)
+}
 
 // newID returns prefix followed by 16 random base32 characters (80 bits).
 func newID(prefix string) string {
