@@ -163,8 +163,11 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 func parsePosition(raw []byte) (fence.Update, string, string) {
 	var p positionLine
 	var u fence.Update
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return u, "", "not a JSON object with id, lon, lat, t: " + err.Error()
+	if !fastPosition(raw, &p) {
+		p = positionLine{}
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return u, "", "not a JSON object with id, lon, lat, t: " + err.Error()
+		}
 	}
 	switch {
 	case p.ID == "" || len(p.ID) > 64:
