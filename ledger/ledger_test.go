@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,5 +188,26 @@ func BenchmarkProveInclusion(b *testing.B) {
 		if _, err := ProveInclusion(ctx, m, n, int64(i*7919)%n); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestVerifierKeyAnyKey derives the public key from many signer keys: the
+// base64 part of about half of them holds a '+', the field separator.
+func TestVerifierKeyAnyKey(t *testing.T) {
+	plus := 0
+	for range 64 {
+		skey, vkey, err := note.GenerateKey(rand.Reader, "safezones-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(skey, "+") > 4 {
+			plus++
+		}
+		if got, err := VerifierKey(skey); err != nil || got != vkey {
+			t.Fatalf("VerifierKey(%q) = %q, %v; want %q", skey, got, err, vkey)
+		}
+	}
+	if plus == 0 {
+		t.Fatal("no generated key had a '+' in its base64 part: the case is untested")
 	}
 }
