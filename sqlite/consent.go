@@ -694,20 +694,7 @@ func (d *DB) Decisions(ctx context.Context, zoneID string) ([]safezones.Decision
 	if err := zoneMustExist(ctx, d.db, zoneID); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE zone_id = ? ORDER BY seq`, zoneID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []safezones.Decision{}
-	for rows.Next() {
-		dec, err := scanDecision(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *dec)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, d.db, scanDecision, `SELECT `+decisionColumns+` FROM decisions WHERE zone_id = ? ORDER BY seq`, zoneID)
 }
 
 func scanDecision(s scanner) (*safezones.Decision, error) {

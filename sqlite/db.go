@@ -169,3 +169,22 @@ var (
 	codeUnique     = sqlite3.SQLITE_CONSTRAINT_UNIQUE
 	codeForeignKey = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 )
+
+// queryRows runs query and returns every row as scan reads it, in order;
+// an empty result is an empty, non-nil slice (it encodes as []).
+func queryRows[T any](ctx context.Context, q querier, scan func(scanner) (*T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %.60s: %w", query, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}

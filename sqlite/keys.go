@@ -109,20 +109,7 @@ func (d *DB) PartyKeys(ctx context.Context, partyID string) ([]safezones.PartyKe
 	if err := partyMustExist(ctx, d.db, partyID); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+keyColumns+` FROM party_keys WHERE party_id = ? ORDER BY created_at, rowid`, partyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []safezones.PartyKey{}
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *k)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, d.db, scanKey, `SELECT `+keyColumns+` FROM party_keys WHERE party_id = ? ORDER BY created_at, rowid`, partyID)
 }
 
 func partyKey(ctx context.Context, q querier, id string) (*safezones.PartyKey, error) {

@@ -159,20 +159,7 @@ const entryColumns = `idx, type, record_id, recorded_at, data, leaf_hash`
 
 // LedgerEntries returns up to limit entries from start.
 func (d *DB) LedgerEntries(ctx context.Context, start int64, limit int) ([]safezones.LedgerEntry, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+entryColumns+` FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, start, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []safezones.LedgerEntry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *e)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, d.db, scanEntry, `SELECT `+entryColumns+` FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, start, limit)
 }
 
 // LedgerEntryByRecord returns the entry that logged recordID.

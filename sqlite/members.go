@@ -83,20 +83,7 @@ func (d *DB) ListMembers(ctx context.Context, partyID string) ([]safezones.Membe
 	if err := partyMustExist(ctx, d.db, partyID); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+memberColumns+` FROM members WHERE party_id = ? ORDER BY id`, partyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []safezones.Member{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *m)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, d.db, scanMember, `SELECT `+memberColumns+` FROM members WHERE party_id = ? ORDER BY id`, partyID)
 }
 
 // SetMemberRole changes a member's role. Codes: invalid, not_found.
@@ -202,21 +189,8 @@ func (d *DB) ListTokens(ctx context.Context, partyID string) ([]safezones.Token,
 	if err := partyMustExist(ctx, d.db, partyID); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t JOIN members m ON m.id = t.member_id
+	return queryRows(ctx, d.db, scanToken, `SELECT `+tokenColumns+` FROM api_tokens t JOIN members m ON m.id = t.member_id
 		WHERE m.party_id = ? ORDER BY t.created_at, t.rowid`, partyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []safezones.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, rows.Err()
 }
 
 // RevokeToken revokes a token from now on. Codes: not_found, conflict.

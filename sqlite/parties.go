@@ -69,20 +69,7 @@ func (d *DB) Party(ctx context.Context, id string) (*safezones.Party, error) {
 
 // ListParties returns every party ordered by id.
 func (d *DB) ListParties(ctx context.Context) ([]safezones.Party, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT id, name, kind, country, source, created_at FROM parties ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list parties: %w", err)
-	}
-	defer rows.Close()
-	var out []safezones.Party
-	for rows.Next() {
-		p, err := scanParty(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *p)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, d.db, scanParty, `SELECT id, name, kind, country, source, created_at FROM parties ORDER BY id`)
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -430,7 +430,7 @@ func (d *DB) ListZones(ctx context.Context, f safezones.ZoneFilter) (safezones.Z
 	if f.AsOf != nil {
 		scan = scanVersionAsOf
 	}
-	zones, err := queryVersionsWith(ctx, d.db, scan, q.String(), args...)
+	zones, err := queryRows(ctx, d.db, scan, q.String(), args...)
 	if err != nil {
 		return safezones.ZonePage{}, err
 	}
@@ -493,24 +493,7 @@ func (d *DB) ActiveZones(ctx context.Context, t time.Time) ([]safezones.Zone, er
 }
 
 func queryVersions(ctx context.Context, q querier, query string, args ...any) ([]safezones.Zone, error) {
-	return queryVersionsWith(ctx, q, scanVersion, query, args...)
-}
-
-func queryVersionsWith(ctx context.Context, q querier, scan func(scanner) (*safezones.Zone, error), query string, args ...any) ([]safezones.Zone, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query zones: %w", err)
-	}
-	defer rows.Close()
-	var out []safezones.Zone
-	for rows.Next() {
-		z, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *z)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, q, scanVersion, query, args...)
 }
 
 func scanVersion(s scanner) (*safezones.Zone, error) { return scanVersionExtra(s, nil) }
