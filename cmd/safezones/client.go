@@ -124,6 +124,20 @@ type meAnswer struct {
 
 // partyOf returns the party to act for: given, or the token's own. The
 // operator acts for no party and must name one.
+// newPartyClient returns a client of server with token, and the party the
+// command acts for: given, or the token's own (asked of the server).
+func newPartyClient(ctx context.Context, server, token, given string) (*apiClient, string, error) {
+	cl, err := newAPIClient(server, token)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := cl.partyOf(ctx, given)
+	if err != nil {
+		return nil, "", err
+	}
+	return cl, p, nil
+}
+
 func (c *apiClient) partyOf(ctx context.Context, given string) (string, error) {
 	if given != "" {
 		return given, nil

@@ -65,11 +65,7 @@ func (c *zoneCmd) decide(ctx context.Context, verdict safezones.Verdict, args []
 	if err != nil {
 		return err
 	}
-	cl, err := newAPIClient(*server, *token)
-	if err != nil {
-		return err
-	}
-	p, err := cl.partyOf(ctx, *party)
+	cl, p, err := newPartyClient(ctx, *server, *token, *party)
 	if err != nil {
 		return err
 	}

@@ -133,11 +133,7 @@ func (c *keysCmd) register(ctx context.Context, args []string) error {
 		}
 		pub = p
 	}
-	cl, err := newAPIClient(*server, *token)
-	if err != nil {
-		return err
-	}
-	p, err := cl.partyOf(ctx, *party)
+	cl, p, err := newPartyClient(ctx, *server, *token, *party)
 	if err != nil {
 		return err
 	}
@@ -164,11 +160,7 @@ func (c *keysCmd) list(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cl, err := newAPIClient(*server, *token)
-	if err != nil {
-		return err
-	}
-	p, err := cl.partyOf(ctx, *party)
+	cl, p, err := newPartyClient(ctx, *server, *token, *party)
 	if err != nil {
 		return err
 	}
@@ -210,11 +202,7 @@ func (c *keysCmd) revoke(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("keys revoke needs exactly one KEY-ID")
 	}
-	cl, err := newAPIClient(*server, *token)
-	if err != nil {
-		return err
-	}
-	p, err := cl.partyOf(ctx, *party)
+	cl, p, err := newPartyClient(ctx, *server, *token, *party)
 	if err != nil {
 		return err
 	}
