@@ -20,20 +20,25 @@ import (
 //
 // A leaf blob in data is:
 //
-//	word 0      nInterior | nBoundary<<16
-//	word 1      the leaf's scale s, float32 bits: a power of two (degrees)
+//	word 0      nInterior | nBoundary<<12 | (e+128)<<24, where the leaf's
+//	            scale s = 2^e degrees (e is irrelevant without items)
 //	nInterior   zone words of zones that cover the whole cell
 //	nBoundary   items, each starting with a zone word
 //
 // A zone word is zone index (27 bits) | kind<<27 (2 bits) |
 // needsCheck<<29 | item type<<30 (2 bits).
 //
-// Polygon item: zone word, length in words of the whole item, polygon
-// index | nRings<<16, then per ring touching the cell: b0 | hole<<1 |
-// nRuns<<2, and per run: nVerts<<2 | flipFirst | flipLast<<1 followed by
-// nVerts words, each two int16 offsets (x low, y high) from the cell's
-// south-west corner in units of s, rounded; s is chosen so that every
-// offset fits, so a vertex is off by at most s/2 (a few centimetres).
+// Polygon item: zone word, polygon index | nRings<<16, then per ring
+// touching the cell a ring word, b0 | hole<<1 | flipFirst<<2 |
+// flipLast<<3 | nVerts<<4 (14 bits) | nRuns<<18 (14 bits), whose flip bits
+// and nVerts describe the ring's first run, followed by that run's nVerts
+// vertex words; every further run is a run word, flipFirst | flipLast<<1 |
+// nVerts<<2, and its vertex words. A vertex word is two int16 offsets (x
+// low, y high) from the cell's south-west corner in units of s, rounded;
+// s is chosen so that every offset fits, so a vertex is off by at most s/2
+// (a few centimetres). Blobs are small because most queries read one:
+// the header fields share words, and an item's length is not stored (a
+// query that skips a polygon walks its run headers instead).
 //
 // A ring is tested with the same horizontal-ray crossing rule as
 // geo.Ring.ContainsPoint, restricted to the ring's edges whose bounding box
@@ -52,15 +57,30 @@ import (
 //
 // Corridor item: zone word, length in words, nRuns, then (first segment,
 // count) pairs indexing the zone's line.
+//
+// Two refinements keep memory reads per query low. occ has one bit per top
+// cell, set when the cell holds anything: a query outside every zone's
+// reach reads only that bitmap (a few KiB per thousand zones, so it stays
+// in the nearest cache). And when the leaf blobs outgrow any cache
+// (slotThreshold), the top grid becomes slots: slotWords words per cell,
+// one cache line, aligned. Word 0 holds the cell's reference as top would,
+// or refSlot when the cell's own leaf blob (at most slotWords-1 words)
+// follows in words 1..15. The address of a slot follows from the point
+// alone, so a query landing in a small leaf waits for one memory read
+// where top then data took two dependent ones.
 type cellIndex struct {
 	x0, y0   float64 // south-west corner of the top grid, degrees
 	cw, ch   float64 // top cell width and height, degrees
 	icw, ich float64 // 1/cw, 1/ch
 	nx, ny   int
-	top      []uint32
+	occ      []uint64 // bit c: top cell c holds something
+	top      []uint32 // nil when slots is used
+	slots    []uint32 // slotWords per top cell, or nil
 	nodes    []uint32
 	data     []uint32
 	leaves   int
+	// slotLeaves counts the leaf blobs held in slots.
+	slotLeaves int
 }
 
 const (
@@ -73,6 +93,21 @@ const (
 	itemCircle   = 1
 	itemCorridor = 2
 
+	// refSlot in a slot's word 0 says the cell's leaf blob follows in
+	// the slot (refInternal|refInline is never a reference otherwise).
+	refSlot   = refInternal | refInline
+	slotWords = 16 // one 64-byte cache line
+	// slotThreshold is the size of the leaf blobs (bytes) from which the
+	// top grid is laid out as slots: beyond the last-level caches of the
+	// machines this runs on, a second dependent memory read per query
+	// costs more than the larger grid.
+	slotThreshold = 8 << 20
+
+	// maxLeafZones bounds the zones a leaf lists (12-bit counts).
+	maxLeafZones = 1<<12 - 1
+	// maxRunEdges bounds a run's edges (its vertex count has 14 bits).
+	maxRunEdges = 1<<14 - 2
+
 	zoneMask     = 1<<27 - 1
 	zwNeedsCheck = 1 << 29
 
@@ -81,19 +116,32 @@ const (
 	margin = 1e-9
 )
 
-// find returns the leaf reference holding p and the south-west corner of
-// its cell, or ref 0 when no zone is near p.
-func (ix *cellIndex) find(p geo.Point) (ref uint32, x0, y0 float64) {
+// find returns the leaf reference holding p, its blob (nil unless the
+// reference is a leaf blob) and the south-west corner of its cell; ref is
+// 0 when no zone is near p and has refInline set when one zone covers the
+// whole cell.
+func (ix *cellIndex) find(p geo.Point) (ref uint32, blob []uint32, x0, y0 float64) {
 	fx := (p.Lon - ix.x0) * ix.icw
 	fy := (p.Lat - ix.y0) * ix.ich
 	if !(fx >= 0 && fy >= 0 && fx < float64(ix.nx) && fy < float64(ix.ny)) {
-		return 0, 0, 0
+		return 0, nil, 0, 0
 	}
 	i, j := int(fx), int(fy)
+	c := j*ix.nx + i
+	if ix.occ[c>>6]&(1<<(c&63)) == 0 {
+		return 0, nil, 0, 0
+	}
 	x0 = ix.x0 + float64(i)*ix.cw
 	y0 = ix.y0 + float64(j)*ix.ch
+	if ix.slots != nil {
+		slot := ix.slots[c*slotWords : c*slotWords+slotWords]
+		if ref = slot[0]; ref == refSlot {
+			return ref, slot[1:], x0, y0
+		}
+	} else {
+		ref = ix.top[c]
+	}
 	w, h := ix.cw, ix.ch
-	ref = ix.top[j*ix.nx+i]
 	for ref&refInternal != 0 {
 		n := int(ref&^refInternal) * 4
 		w *= 0.5
@@ -108,17 +156,20 @@ func (ix *cellIndex) find(p geo.Point) (ref uint32, x0, y0 float64) {
 		}
 		ref = ix.nodes[n]
 	}
-	return ref, x0, y0
+	if ref == 0 || ref&refInline != 0 {
+		return ref, nil, x0, y0
+	}
+	return ref, ix.data[ref:], x0, y0
 }
 
 // emptyCells returns an index that finds nothing.
 func emptyCells() cellIndex {
-	return cellIndex{top: []uint32{0}, nx: 1, ny: 1, cw: 1, ch: 1, icw: 1, ich: 1, x0: math.Inf(1), y0: math.Inf(1), data: []uint32{0}}
+	return cellIndex{occ: []uint64{0}, top: []uint32{0}, nx: 1, ny: 1, cw: 1, ch: 1, icw: 1, ich: 1, x0: math.Inf(1), y0: math.Inf(1), data: []uint32{0}}
 }
 
 // memoryBytes returns the size of the index arrays.
 func (ix *cellIndex) memoryBytes() int {
-	return 4 * (cap(ix.top) + cap(ix.nodes) + cap(ix.data))
+	return 8*cap(ix.occ) + 4*(cap(ix.top)+cap(ix.slots)+cap(ix.nodes)+cap(ix.data))
 }
 
 func f32(w uint32) float64 { return float64(math.Float32frombits(w)) }
@@ -138,14 +189,19 @@ func vy(w uint32) float64 { return float64(int16(w >> 16)) }
 func ringParity(data []uint32, pos int, px, py float64) (in, unsure bool, end int) {
 	const tol = 1.0
 	w := data[pos]
-	pos++
 	in = w&1 != 0
-	nRuns := int(w >> 2)
+	nRuns := int(w >> 18)
+	rw := w >> 2 & 3 // the first run's flips and length sit in the ring word
+	nv := int(w >> 4 & (1<<14 - 1))
+	pos++
 	for r := 0; r < nRuns; r++ {
-		rw := data[pos]
-		nv := int(rw >> 2)
-		vs := data[pos+1 : pos+1+nv]
-		pos += 1 + nv
+		if r > 0 {
+			rw = data[pos]
+			nv = int(rw >> 2)
+			pos++
+		}
+		vs := data[pos : pos+nv]
+		pos += nv
 		if rw&1 != 0 {
 			d := vy(vs[0]) - py
 			if d <= tol && d >= -tol {
@@ -190,6 +246,32 @@ func ringParity(data []uint32, pos int, px, py float64) (in, unsure bool, end in
 		}
 	}
 	return in, false, pos
+}
+
+// ringEnd returns the position after the ring record at data[pos:].
+func ringEnd(data []uint32, pos int) int {
+	w := data[pos]
+	pos += 1 + int(w>>4&(1<<14-1))
+	for r := int(w >> 18); r > 1; r-- {
+		pos += 1 + int(data[pos]>>2)
+	}
+	return pos
+}
+
+// polyEnd returns the position after the polygon item at data[pos:].
+func polyEnd(data []uint32, pos int) int {
+	nRings := int(data[pos+1] >> 16)
+	pos += 2
+	for r := 0; r < nRings; r++ {
+		pos = ringEnd(data, pos)
+	}
+	return pos
+}
+
+// leafScale decodes the scale 2^e of a leaf header and its inverse.
+func leafScale(hdr uint32) (scale, inv float64) {
+	e := int(hdr>>24) - 128
+	return math.Float64frombits(uint64(1023+e) << 52), math.Float64frombits(uint64(1023-e) << 52)
 }
 
 // ---- build ----
@@ -277,18 +359,30 @@ func segmentMeetsRect(a, b geo.Point, r geo.Rect) bool {
 	return clip(-dx, a.Lon-x0) && clip(dx, x1-a.Lon) && clip(-dy, a.Lat-y0) && clip(dy, y1-a.Lat) && t0 <= t1+1e-12
 }
 
+// segBound returns a Rect holding every point within the corridor's
+// geodesic half-width of segment s. geo.Rect.Buffer already holds the
+// geodesic distance; the 1% and 10 m (more than the sphere's
+// 1/geo.GeodesicRatioMin - 1 = 0.57%) keep it in step with segClass's
+// spherical test.
 func (b *cellBuilder) segBound(s segRef) geo.Rect {
 	g := &b.geoms[s.zone]
 	return geo.RectFromPoints(g.line[s.seg], g.line[s.seg+1]).Buffer(g.halfWidthM*1.01 + 10)
 }
 
+// circleBound returns a Rect holding every point within the geodesic
+// radius of site z, with the same slack as segBound.
 func (b *cellBuilder) circleBound(z int32) geo.Rect {
 	g := &b.geoms[z]
 	return geo.CircleBound(g.center, g.radiusM*1.01+10)
 }
 
-// circleClass classifies a circle against the grown cell: 0 outside,
-// 1 boundary, 2 covering the cell.
+// circleClass classifies a circle (radius geodesic on WGS84) against the
+// grown cell: 0 outside, 1 boundary, 2 covering the cell. It measures on
+// the sphere and is conservative for the ellipsoid: a point within the
+// geodesic radius is within radius/geo.GeodesicRatioMin (< 1.0057 radius)
+// on the sphere, under the outside test's 1% and 10 m; and the cell counts
+// as covered only when it lies within radius/geo.GeodesicRatioMax on the
+// sphere, so every point is within the radius on the ellipsoid.
 func (b *cellBuilder) circleClass(z int32, gr geo.Rect) int {
 	g := &b.geoms[z]
 	c := g.center
@@ -299,7 +393,7 @@ func (b *cellBuilder) circleClass(z int32, gr geo.Rect) int {
 	// The distance from c is largest at a corner of any lon/lat box that
 	// does not hold c's antipode (it is monotone along parallels and
 	// unimodal along meridians), so four corners decide coverage.
-	r := g.radiusM - 1e-3
+	r := g.radiusM/geo.GeodesicRatioMax - 1e-3
 	corners := [4]geo.Point{gr.Min, gr.Max, {Lon: gr.Min.Lon, Lat: gr.Max.Lat}, {Lon: gr.Max.Lon, Lat: gr.Min.Lat}}
 	for _, k := range corners {
 		if !(geo.DistanceM(c, k) <= r) {
@@ -377,7 +471,10 @@ func (b *cellBuilder) filter(r cellRect, in *cands) cands {
 }
 
 // segClass classifies a corridor segment against the grown cell: 0 no
-// point of the cell is within the half-width, 1 some are, 2 all are.
+// point of the cell is within the half-width, 1 some are, 2 all are. The
+// half-width is geodesic on WGS84 and the tests spherical, conservative as
+// in circleClass: the outside test's 1% and 10 m exceed the sphere's
+// 0.57%, and coverage is decided against halfWidth/geo.GeodesicRatioMax.
 func (b *cellBuilder) segClass(s segRef, gr geo.Rect) int {
 	g := &b.geoms[s.zone]
 	a, c := g.line[s.seg], g.line[s.seg+1]
@@ -394,6 +491,7 @@ func (b *cellBuilder) segClass(s segRef, gr geo.Rect) int {
 	if geo.SegmentDistanceM(center, a, c) > (w+halfDiag)*1.01+10 {
 		return 0
 	}
+	w /= geo.GeodesicRatioMax // spherical metres surely within the geodesic half-width
 	// geo.SegmentDistanceM measures in a plane scaled by the cosine of the
 	// point's latitude; within a small cell it is convex but for that
 	// scale, so the corners decide coverage with a slack for it.
@@ -491,7 +589,8 @@ func (b *cellBuilder) leaf(r cellRect, c *cands) uint32 {
 			maxAbs = math.Max(maxAbs, math.Max(math.Abs(p.Lon-r.x0), math.Abs(p.Lat-r.y0)))
 		}
 	}
-	scale := math.Max(0x1p-100, math.Exp2(math.Ceil(math.Log2(maxAbs/32000))))
+	scaleExp := max(-100, int(math.Ceil(math.Log2(maxAbs/32000))))
+	scale := math.Ldexp(1, scaleExp)
 
 	// Polygons, in zone order. edges are sorted by ring, and a polygon's
 	// rings are consecutive, so one cursor walks both.
@@ -535,8 +634,7 @@ func (b *cellBuilder) leaf(r cellRect, c *cands) uint32 {
 			interior = appendZoneWord(interior, zw)
 			continue
 		}
-		start := len(items)
-		items = append(items, zw|itemPoly<<30, 0, uint32(pr.poly)|uint32(touching)<<16)
+		items = append(items, zw|itemPoly<<30, uint32(pr.poly)|uint32(touching)<<16)
 		for len(pedges) > 0 {
 			ri := pedges[0].ring
 			n := 1
@@ -546,7 +644,6 @@ func (b *cellBuilder) leaf(r cellRect, c *cands) uint32 {
 			items = b.appendRing(items, r, gr, ri, pedges[:n], scale)
 			pedges = pedges[n:]
 		}
-		items[start+1] = uint32(len(items) - start)
 		nBoundary++
 	}
 
@@ -595,16 +692,19 @@ func (b *cellBuilder) leaf(r cellRect, c *cands) uint32 {
 	if len(interior) == 1 && nBoundary == 0 {
 		return refInline | interior[0]&(refInline-1)
 	}
-	if len(interior) > math.MaxUint16 || nBoundary > math.MaxUint16 {
-		b.err = safezones.Errorf(safezones.CodeInvalid, "more than %d zones overlap at lon %g lat %g", math.MaxUint16, center.Lon, center.Lat)
+	if len(interior) > maxLeafZones || nBoundary > maxLeafZones {
+		b.err = safezones.Errorf(safezones.CodeInvalid, "more than %d zones overlap at lon %g lat %g", maxLeafZones, center.Lon, center.Lat)
 		return 0
 	}
-	sc := float32(0)
-	if nBoundary > 0 {
-		sc = float32(scale) // exact: a power of two
+	if b.err != nil {
+		return 0
 	}
-	blob := make([]uint32, 0, 2+len(interior)+len(items))
-	blob = append(blob, uint32(len(interior))|uint32(nBoundary)<<16, math.Float32bits(sc))
+	hdr := uint32(len(interior)) | uint32(nBoundary)<<12
+	if nBoundary > 0 {
+		hdr |= uint32(scaleExp+128) << 24
+	}
+	blob := make([]uint32, 0, 1+len(interior)+len(items))
+	blob = append(blob, hdr)
 	blob = append(blob, interior...)
 	blob = append(blob, items...)
 	// Cells inside the same zones share one blob.
@@ -682,29 +782,35 @@ func (b *cellBuilder) appendRing(items []uint32, r cellRect, gr geo.Rect, ri int
 		return !inC[other] && pts[v].Lon > xr && pts[v].Lat > yb
 	}
 	hdr := len(items)
-	w := uint32(0)
-	if b0 {
-		w |= 1
-	}
-	if rg.hole {
-		w |= 2
-	}
-	items = append(items, w)
 	runs := 0
 	for i := 0; i < len(cedges); {
 		j := i + 1
-		for j < len(cedges) && cedges[j].edge == cedges[j-1].edge+1 {
+		for j < len(cedges) && cedges[j].edge == cedges[j-1].edge+1 && j-i < maxRunEdges {
 			j++
 		}
+		// A run longer than maxRunEdges is cut in two at a shared vertex;
+		// the edge between the halves is in C, so flips leaves that end.
 		s, t := cedges[i].edge, cedges[j-1].edge
-		rw := uint32(t-s+2) << 2
+		rw := uint32(0)
 		if flips(s, (s-1+nE)%nE) {
 			rw |= 1
 		}
 		if flips(t+1, (t+1)%nE) {
 			rw |= 2
 		}
-		items = append(items, rw)
+		nv := uint32(t - s + 2)
+		if runs == 0 {
+			w := rw<<2 | nv<<4
+			if b0 {
+				w |= 1
+			}
+			if rg.hole {
+				w |= 2
+			}
+			items = append(items, w)
+		} else {
+			items = append(items, rw|nv<<2)
+		}
 		for v := s; v <= t+1; v++ {
 			ox := int16(math.Round((pts[v].Lon - r.x0) / scale))
 			oy := int16(math.Round((pts[v].Lat - r.y0) / scale))
@@ -713,7 +819,10 @@ func (b *cellBuilder) appendRing(items []uint32, r cellRect, gr geo.Rect, ri int
 		runs++
 		i = j
 	}
-	items[hdr] |= uint32(runs) << 2
+	if runs >= 1<<14 {
+		b.err = safezones.Errorf(safezones.CodeInvalid, "a ring of zone %d crosses one cell in %d separate runs (at most %d)", rg.zone, runs, 1<<14-1)
+	}
+	items[hdr] |= uint32(runs) << 18
 	return items
 }
 
@@ -836,9 +945,93 @@ func buildCells(geoms []zoneGeom, meta []zoneMeta, opts Options) (cellIndex, err
 			}
 		}
 	}
-	ix.data = slices.Clip(ix.data)
 	ix.nodes = slices.Clip(ix.nodes)
+	ix.occ = make([]uint64, (len(ix.top)+63)/64)
+	for c, ref := range ix.top {
+		if ref != 0 {
+			ix.occ[c>>6] |= 1 << (c & 63)
+		}
+	}
+	threshold := slotThreshold
+	if opts.slotBytes > 0 {
+		threshold = opts.slotBytes
+	}
+	if 4*len(ix.data) >= threshold {
+		ix.useSlots()
+	} else {
+		ix.data = slices.Clip(ix.data)
+	}
 	return ix, nil
+}
+
+// useSlots lays the top grid out as slots, moving every top cell's leaf
+// blob that fits into its slot, and drops the moved blobs from data.
+func (ix *cellIndex) useSlots() {
+	ix.slots = alignedWords(len(ix.top) * slotWords)
+	kept := []uint32{0}
+	moved := map[uint32]uint32{} // old blob offset -> offset in kept
+	keep := func(ref uint32) uint32 {
+		if nr, ok := moved[ref]; ok {
+			return nr
+		}
+		nr := uint32(len(kept))
+		kept = append(kept, ix.data[ref:ref+uint32(blobWords(ix.data[ref:]))]...)
+		moved[ref] = nr
+		return nr
+	}
+	isBlob := func(ref uint32) bool { return ref != 0 && ref&(refInternal|refInline) == 0 }
+	inSlots := 0
+	for c, ref := range ix.top {
+		slot := ix.slots[c*slotWords : (c+1)*slotWords]
+		if !isBlob(ref) {
+			slot[0] = ref
+			continue
+		}
+		if blob := ix.data[ref:]; blobWords(blob) < slotWords {
+			slot[0] = refSlot
+			copy(slot[1:], blob[:blobWords(blob)])
+			inSlots++
+			continue
+		}
+		slot[0] = keep(ref)
+	}
+	for n, ref := range ix.nodes {
+		if isBlob(ref) {
+			ix.nodes[n] = keep(ref)
+		}
+	}
+	ix.leaves = inSlots + len(moved)
+	ix.slotLeaves = inSlots
+	ix.top = nil
+	ix.data = slices.Clip(kept)
+}
+
+// blobWords returns the length in words of the leaf blob at data[0:].
+func blobWords(data []uint32) int {
+	hdr := data[0]
+	nI, nB := int(hdr&0xfff), int(hdr>>12&0xfff)
+	pos := 1 + nI
+	for k := 0; k < nB; k++ {
+		switch data[pos] >> 30 {
+		case itemPoly:
+			pos = polyEnd(data, pos)
+		case itemCircle:
+			pos += 7
+		default:
+			pos += int(data[pos+1])
+		}
+	}
+	return pos
+}
+
+// alignedWords returns n zeroed words starting on a 64-byte boundary.
+func alignedWords(n int) []uint32 {
+	buf := make([]uint32, n+slotWords)
+	off := int(uintptr(unsafe.Pointer(&buf[0]))&63) / 4
+	if off != 0 {
+		off = slotWords - off
+	}
+	return buf[off : off+n : off+n]
 }
 
 func clampInt(v, lo, hi int) int { return max(lo, min(hi, v)) }

@@ -8,12 +8,13 @@ import (
 )
 
 // Within appends to dst every zone within metres of p at time t, nearest
-// first (ties by zone-table index), with its geodesic distance in metres:
-// 0 when p is inside (boundary included), else the distance from p to the
-// nearest edge of a polygon (great-circle edges between densified
-// vertices, geo.RingDistanceM), to a protected site's circle
-// (geo.DistanceM minus RadiusM) or to a corridor's band (geo.LineDistanceM
-// minus HalfWidthM). Validity windows and corridor windows apply at t;
+// first (ties by zone-table index), with its WGS84 geodesic distance in
+// metres: 0 when p is inside (boundary included), else the distance from p
+// to the nearest edge of a polygon (great-circle edges between densified
+// vertices, geo.GeodesicRingDistanceM), to a protected site's circle
+// (geo.GeodesicDistanceM minus RadiusM) or to a corridor's band
+// (geo.GeodesicLineDistanceM minus HalfWidthM); metres is geodesic too.
+// Validity windows and corridor windows apply at t;
 // altitude bands do not (there is no altitude). It returns the extended
 // slice; a negative or NaN metres finds nothing.
 func (s *Snapshot) Within(p geo.Point, metres float64, t time.Time, dst []Near) []Near {
@@ -33,7 +34,7 @@ func (s *Snapshot) Within(p geo.Point, metres float64, t time.Time, dst []Near) 
 		if !m.activeAt(tk) {
 			return true
 		}
-		d := s.distanceM(i, p)
+		d := s.distanceM(i, p, metres)
 		if d <= metres {
 			dst = insertNear(dst, start, Near{Index: i, Kind: kindNames[m.kind], DistanceM: d})
 		}
@@ -71,25 +72,57 @@ func insertNear(dst []Near, start int, n Near) []Near {
 	return dst
 }
 
-// distanceM returns the distance in metres from p to zone i (0 inside).
-func (s *Snapshot) distanceM(i int32, p geo.Point) float64 {
+// distanceM returns the WGS84 geodesic distance in metres from p to zone i
+// (0 inside) when it is at most limit, and some value above limit
+// otherwise. It measures on the sphere first and computes the geodesic
+// only when the sphere cannot decide (geo.GeodesicRatioMin).
+func (s *Snapshot) distanceM(i int32, p geo.Point, limit float64) float64 {
 	g := &s.geoms[i]
 	switch s.meta[i].kind {
 	case kindSite:
-		return math.Max(0, geo.DistanceM(p, g.center)-g.radiusM)
+		if d, ok := banded(geo.DistanceM(p, g.center), g.radiusM, limit); ok {
+			return d
+		}
+		return math.Max(0, geo.GeodesicDistanceM(p, g.center)-g.radiusM)
 	case kindCorridor:
-		return math.Max(0, geo.LineDistanceM(p, g.line)-g.halfWidthM)
+		if d, ok := banded(geo.LineDistanceM(p, g.line), g.halfWidthM, limit); ok {
+			return d
+		}
+		return math.Max(0, geo.GeodesicLineDistanceM(p, g.line)-g.halfWidthM)
 	}
-	d := math.Inf(1)
+	sph := math.Inf(1)
 	for _, pg := range g.polys {
 		if pg.ContainsPoint(p) {
 			return 0
 		}
 		for _, r := range pg {
-			d = math.Min(d, geo.RingDistanceM(p, r))
+			sph = math.Min(sph, geo.RingDistanceM(p, r))
+		}
+	}
+	if sph*geo.GeodesicRatioMin > limit {
+		return sph * geo.GeodesicRatioMin
+	}
+	d := math.Inf(1)
+	for _, pg := range g.polys {
+		for _, r := range pg {
+			d = math.Min(d, geo.GeodesicRingDistanceM(p, r))
 		}
 	}
 	return d
+}
+
+// banded decides max(0, geodesic - width) from the spherical distance sph
+// where the ratio bounds allow: 0 when the geodesic is certainly within
+// width, a value above limit when it is certainly farther than
+// limit + width. ok is false when the geodesic must be computed.
+func banded(sph, width, limit float64) (d float64, ok bool) {
+	if sph*geo.GeodesicRatioMax <= width {
+		return 0, true
+	}
+	if d := sph*geo.GeodesicRatioMin - width; d > limit {
+		return d, true
+	}
+	return 0, false
 }
 
 // Intersecting appends to dst a Hit for every zone that shares at least
@@ -98,7 +131,8 @@ func (s *Snapshot) distanceM(i int32, p geo.Point) float64 {
 // Point (as Containing without altitude). Polygon zones count when g
 // crosses or touches their boundary, lies inside them or holds them;
 // protected sites when g comes within RadiusM of the centre; corridors when
-// g comes within HalfWidthM of the line (open windows only). Altitude bands
+// g comes within HalfWidthM of the line (open windows only), both measured
+// as WGS84 geodesic distances. Altitude bands
 // are not applied (g has no altitude): hits say AltitudeKnown=false. The
 // edges of g are straight in lon/lat, as in GeoJSON; densify long edges of
 // g first to follow great circles. Hits are in zone-table order.
@@ -230,14 +264,14 @@ func linesCross(a, b []geo.Point) bool {
 	return false
 }
 
-// geometryDistanceM returns the distance in metres from c to g (0 when g is
-// a polygon holding c).
+// geometryDistanceM returns the WGS84 geodesic distance in metres from c
+// to g (0 when g is a polygon holding c).
 func geometryDistanceM(c geo.Point, g geo.Geometry) float64 {
 	switch g := g.(type) {
 	case geo.Point:
-		return geo.DistanceM(c, g)
+		return geo.GeodesicDistanceM(c, g)
 	case geo.LineString:
-		return geo.LineDistanceM(c, g)
+		return geo.GeodesicLineDistanceM(c, g)
 	case geo.Polygon:
 		return polygonDistanceM(c, g)
 	case geo.MultiPolygon:
@@ -256,19 +290,20 @@ func polygonDistanceM(c geo.Point, pg geo.Polygon) float64 {
 	}
 	d := math.Inf(1)
 	for _, r := range pg {
-		d = math.Min(d, geo.RingDistanceM(c, r))
+		d = math.Min(d, geo.GeodesicRingDistanceM(c, r))
 	}
 	return d
 }
 
-// lineGeometryDistanceM returns the distance in metres between line l and
-// g: 0 when they meet, else the least distance from a vertex of one to the
-// other (where the closest points of two disjoint segments lie).
+// lineGeometryDistanceM returns the WGS84 geodesic distance in metres
+// between line l and g: 0 when they meet, else the least distance from a
+// vertex of one to the other (where the closest points of two disjoint
+// segments lie).
 func lineGeometryDistanceM(l geo.LineString, g geo.Geometry) float64 {
 	var others []geo.LineString
 	switch g := g.(type) {
 	case geo.Point:
-		return geo.LineDistanceM(g, l)
+		return geo.GeodesicLineDistanceM(g, l)
 	case geo.LineString:
 		if linesCross(l, g) {
 			return 0
@@ -296,10 +331,10 @@ func lineGeometryDistanceM(l geo.LineString, g geo.Geometry) float64 {
 	d := math.Inf(1)
 	for _, o := range others {
 		for _, p := range o {
-			d = math.Min(d, geo.LineDistanceM(p, l))
+			d = math.Min(d, geo.GeodesicLineDistanceM(p, l))
 		}
 		for _, p := range l {
-			d = math.Min(d, geo.LineDistanceM(p, o))
+			d = math.Min(d, geo.GeodesicLineDistanceM(p, o))
 		}
 	}
 	return d

@@ -34,6 +34,9 @@ type Options struct {
 	// TopCells is the number of cells of the top grid (0 means 8 per
 	// LeafEdges edges, at most 4M).
 	TopCells int
+	// slotBytes overrides slotThreshold (tests force the slot layout on
+	// small zone sets with 1).
+	slotBytes int
 }
 
 func (o Options) withDefaults() Options {
@@ -172,25 +175,29 @@ func (s *Snapshot) Lookup(id string) (int32, bool) {
 
 // Stats describes a snapshot's index.
 type Stats struct {
-	Zones     int
-	TopCells  int // cells of the uniform top grid
-	Nodes     int // internal nodes below the top grid
-	Leaves    int // distinct leaf blobs
-	IndexB    int // bytes of the cell index arrays (grid, nodes, leaf blobs)
-	MetaB     int // bytes of the per-zone records the hot path reads
-	GeometryB int // bytes of float64 geometry owned by the snapshot (densified copies)
+	Zones    int
+	TopCells int // cells of the uniform top grid
+	Nodes    int // internal nodes below the top grid
+	Leaves   int // distinct leaf blobs
+	// SlotLeaves is how many top cells hold their leaf in their own slot
+	// (the slot layout of large indexes; 0 with the plain top grid).
+	SlotLeaves int
+	IndexB     int // bytes of the cell index arrays (grid, nodes, leaf blobs)
+	MetaB      int // bytes of the per-zone records the hot path reads
+	GeometryB  int // bytes of float64 geometry owned by the snapshot (densified copies)
 }
 
 // Stats returns sizes of the snapshot's index; the R-tree used by Within
 // and Intersecting (about 100 bytes per zone) is not counted.
 func (s *Snapshot) Stats() Stats {
 	st := Stats{
-		Zones:    len(s.zones),
-		TopCells: len(s.cells.top),
-		Nodes:    len(s.cells.nodes) / 4,
-		Leaves:   s.cells.leaves,
-		IndexB:   s.cells.memoryBytes(),
-		MetaB:    len(s.meta) * 56,
+		Zones:      len(s.zones),
+		TopCells:   s.cells.nx * s.cells.ny,
+		Nodes:      len(s.cells.nodes) / 4,
+		Leaves:     s.cells.leaves,
+		SlotLeaves: s.cells.slotLeaves,
+		IndexB:     s.cells.memoryBytes(),
+		MetaB:      len(s.meta) * 56,
 	}
 	for i := range s.geoms {
 		g := &s.geoms[i]
@@ -238,8 +245,9 @@ func countPoints(pg geo.Polygon) int {
 // true. Boundaries are closed: a point on an edge or vertex of a polygon
 // (shell or hole) is inside it, as in geo.Polygon.ContainsPoint, whose
 // answer the index reproduces exactly; a protected site holds the points
-// whose geo.DistanceM from its centre is <= RadiusM, a corridor the points
-// whose geo.LineDistanceM from its line is <= HalfWidthM, when one of its
+// whose WGS84 geodesic distance from its centre (geo.GeodesicWithinM) is
+// <= RadiusM, a corridor the points whose geodesic distance from its line
+// (geo.GeodesicSegmentWithinM) is <= HalfWidthM, when one of its
 // windows is open at t. Zones count only inside their validity window
 // [From, To) at t. A no_fly zone matches only inside its closed altitude
 // band [FloorM, CeilingM] when hasAlt is true; when the altitude is unknown
@@ -281,20 +289,26 @@ func sortHits(dst []Hit, start int) []Hit {
 }
 
 func (s *Snapshot) containing(p geo.Point, altM float64, hasAlt bool, tk int64, dst []Hit) []Hit {
-	ref, x0, y0 := s.cells.find(p)
+	ref, blob, x0, y0 := s.cells.find(p)
+	if blob != nil {
+		return s.leafHits(blob, x0, y0, p, altM, hasAlt, tk, dst)
+	}
 	if ref == 0 {
 		return dst
 	}
-	if ref&refInline != 0 {
-		if zw := ref; zw&zwNeedsCheck == 0 || s.check(zw, altM, hasAlt, tk) {
-			dst = append(dst, Hit{Index: int32(zw & zoneMask), Kind: kindNames[zw>>27&3], AltitudeKnown: hasAlt})
-		}
-		return dst
+	// One zone covers the whole cell.
+	if zw := ref; zw&zwNeedsCheck == 0 || s.check(zw, altM, hasAlt, tk) {
+		dst = append(dst, Hit{Index: int32(zw & zoneMask), Kind: kindNames[zw>>27&3], AltitudeKnown: hasAlt})
 	}
-	data := s.cells.data[ref:]
+	return dst
+}
+
+// leafHits appends the zones of the leaf blob at data[0:] that hold p;
+// (x0, y0) is the south-west corner of the leaf's cell.
+func (s *Snapshot) leafHits(data []uint32, x0, y0 float64, p geo.Point, altM float64, hasAlt bool, tk int64, dst []Hit) []Hit {
 	hdr := data[0]
-	nI, nB := int(hdr&0xffff), int(hdr>>16)
-	for _, zw := range data[2 : 2+nI] {
+	nI, nB := int(hdr&0xfff), int(hdr>>12&0xfff)
+	for _, zw := range data[1 : 1+nI] {
 		if zw&zwNeedsCheck == 0 || s.check(zw, altM, hasAlt, tk) {
 			dst = append(dst, Hit{Index: int32(zw & zoneMask), Kind: kindNames[zw>>27&3], AltitudeKnown: hasAlt})
 		}
@@ -303,23 +317,25 @@ func (s *Snapshot) containing(p geo.Point, altM float64, hasAlt bool, tk int64, 
 		return dst
 	}
 	// The point in units of the leaf's scale (a power of two: exact).
-	inv := 1 / f32(data[1])
+	_, inv := leafScale(hdr)
 	px, py := (p.Lon-x0)*inv, (p.Lat-y0)*inv
-	pos := 2 + nI
+	pos := 1 + nI
 	for k := 0; k < nB; k++ {
 		zw := data[pos]
 		var hit bool
 		switch zw >> 30 {
 		case itemPoly:
-			next := pos + int(data[pos+1])
 			if zw&zwNeedsCheck == 0 || s.check(zw, altM, hasAlt, tk) {
-				hit = s.polyHit(data, pos, px, py, p)
+				hit, pos = s.polyHit(data, pos, px, py, p)
+			} else {
+				pos = polyEnd(data, pos)
 			}
-			pos = next
 		case itemCircle:
 			if zw&zwNeedsCheck == 0 || s.check(zw, altM, hasAlt, tk) {
+				// WGS84 geodesic radius; the geodesic is computed only
+				// within about 0.5% of the circle (geo.GeodesicWithinM).
 				c := geo.Point{Lon: f64(data[pos+1], data[pos+2]), Lat: f64(data[pos+3], data[pos+4])}
-				hit = geo.DistanceM(p, c) <= f64(data[pos+5], data[pos+6])
+				hit = geo.GeodesicWithinM(p, c, f64(data[pos+5], data[pos+6]))
 			}
 			pos += 7
 		default:
@@ -346,29 +362,36 @@ func (s *Snapshot) check(zw uint32, altM float64, hasAlt bool, tk int64) bool {
 	return !hasAlt || m.kind != kindNoFly || m.inBand(altM)
 }
 
-// polyHit evaluates the polygon item at data[pos:].
-func (s *Snapshot) polyHit(data []uint32, pos int, px, py float64, p geo.Point) bool {
-	hw := data[pos+2]
+// polyHit evaluates the polygon item at data[pos:] and returns the
+// position after it.
+func (s *Snapshot) polyHit(data []uint32, pos int, px, py float64, p geo.Point) (hit bool, end int) {
+	hw := data[pos+1]
 	nRings := int(hw >> 16)
-	at := pos + 3
+	at := pos + 2
 	for r := 0; r < nRings; r++ {
 		hole := data[at]&2 != 0
-		in, unsure, end := ringParity(data, at, px, py)
+		in, unsure, next := ringParity(data, at, px, py)
 		if unsure {
 			z := data[pos] & zoneMask
-			return s.geoms[z].polys[hw&0xffff].ContainsPoint(p)
+			return s.geoms[z].polys[hw&0xffff].ContainsPoint(p), polyEnd(data, pos)
 		}
 		if in == hole {
 			// Certainly outside the shell or strictly inside a hole: out,
 			// whatever the other rings say (as in geo.Polygon.ContainsPoint).
-			return false
+			for r++; r < nRings; r++ {
+				next = ringEnd(data, next)
+			}
+			return false, next
 		}
-		at = end
+		at = next
 	}
-	return true
+	return true, at
 }
 
-// corridorHit evaluates the corridor item at data[pos:].
+// corridorHit evaluates the corridor item at data[pos:]: p is in when its
+// WGS84 geodesic distance to one of the item's segments is at most the
+// half-width (computed only within about 0.5% of the band's edge,
+// geo.GeodesicSegmentWithinM).
 func (s *Snapshot) corridorHit(data []uint32, pos int, p geo.Point) bool {
 	z := data[pos] & zoneMask
 	g := &s.geoms[z]
@@ -376,7 +399,7 @@ func (s *Snapshot) corridorHit(data []uint32, pos int, p geo.Point) bool {
 	for r := 0; r < runs; r++ {
 		first, n := int(data[pos+3+2*r]), int(data[pos+4+2*r])
 		for i := first; i < first+n; i++ {
-			if geo.SegmentDistanceM(p, g.line[i], g.line[i+1]) <= g.halfWidthM {
+			if geo.GeodesicSegmentWithinM(p, g.line[i], g.line[i+1], g.halfWidthM) {
 				return true
 			}
 		}

@@ -69,7 +69,9 @@ func hitIDs(s *Snapshot, hs []Hit) []string {
 
 func TestContaining(t *testing.T) {
 	site := geo.Point{Lon: 40, Lat: 35}
-	north := func(m float64) geo.Point { return geo.Destination(site, 0, m) }
+	// WGS84 geodesic offsets: at 35°N the sphere puts the -1 m point at
+	// 500.14 m, outside the circle, so these fail with spherical radii.
+	north := func(m float64) geo.Point { return geo.GeodesicDestination(site, 0, m) }
 	tests := []struct {
 		name   string
 		p      geo.Point
@@ -100,7 +102,7 @@ func TestContaining(t *testing.T) {
 		{"corridor open", geo.Point{Lon: 41.25, Lat: 33.25}, 0, false, tBase.Add(time.Hour), []string{"corridor"}},
 		{"corridor closed window", geo.Point{Lon: 41.25, Lat: 33.25}, 0, false, tBase.Add(3 * time.Hour), []string{}},
 		{"corridor window end is open", geo.Point{Lon: 41.25, Lat: 33.25}, 0, false, tBase.Add(2 * time.Hour), []string{}},
-		{"corridor beyond half-width", geo.Destination(geo.Point{Lon: 41.25, Lat: 33.25}, 135, 1100), 0, false, tBase, []string{}},
+		{"corridor beyond half-width", geo.GeodesicDestination(geo.Point{Lon: 41.25, Lat: 33.25}, 135, 1100), 0, false, tBase, []string{}},
 		{"valid from (closed)", geo.Point{Lon: 42.5, Lat: 33.5}, 0, false, tBase, []string{"hourly"}},
 		{"valid before from", geo.Point{Lon: 42.5, Lat: 33.5}, 0, false, tBase.Add(-time.Nanosecond), []string{}},
 		{"valid at to (open)", geo.Point{Lon: 42.5, Lat: 33.5}, 0, false, tBase.Add(time.Hour), []string{}},
@@ -155,10 +157,11 @@ func TestWithin(t *testing.T) {
 			t.Errorf("Within(%v): not nearest first: %+v", p, got)
 		}
 	}
-	// The site: 1 km north of its centre is 500 m from its circle.
-	q := geo.Destination(geo.Point{Lon: 40, Lat: 35}, 0, 1000)
+	// The site: 1 km north of its centre (geodesic) is 500 m from its
+	// circle; the sphere would say 502.3 m.
+	q := geo.GeodesicDestination(geo.Point{Lon: 40, Lat: 35}, 0, 1000)
 	near := s.Within(q, 600, tBase, nil)
-	if len(near) != 1 || s.Zone(near[0].Index).ID != "site" || math.Abs(near[0].DistanceM-500) > 0.01 {
+	if len(near) != 1 || s.Zone(near[0].Index).ID != "site" || math.Abs(near[0].DistanceM-500) > 0.001 {
 		t.Errorf("Within(%v, 600) = %+v, want site at 500 m", q, near)
 	}
 	if near := s.Within(q, 499, tBase, nil); len(near) != 0 {
@@ -168,8 +171,8 @@ func TestWithin(t *testing.T) {
 	// of the area.
 	q = geo.Point{Lon: 35.99, Lat: 33.5}
 	near = s.Within(q, 2000, tBase, nil)
-	want := geo.DistanceM(q, geo.Point{Lon: 36, Lat: 33.5})
-	if len(near) != 1 || math.Abs(near[0].DistanceM-want) > 0.1 {
+	want := geo.GeodesicDistanceM(q, geo.Point{Lon: 36, Lat: 33.5})
+	if len(near) != 1 || math.Abs(near[0].DistanceM-want) > 0.001 {
 		t.Errorf("Within(%v, 2000) = %+v, want area at %.2f m", q, near, want)
 	}
 	// Across the antimeridian.

@@ -3,14 +3,19 @@ package geo
 import "math"
 
 // EarthRadiusM is the mean Earth radius in metres (IUGG), used by the
-// spherical formulas below. Their error against the WGS84 ellipsoid is
-// under 0.5%, well inside the precision of any reported position.
+// spherical formulas below. Their distances differ from the WGS84
+// geodesic ones by a factor between GeodesicRatioMin and GeodesicRatioMax
+// (-0.56% to +0.45%): they serve as fast filters, and the Geodesic*
+// functions give the distances that are reported or decide membership.
 const EarthRadiusM = 6371008.8
 
 const degToRad = math.Pi / 180
 
 // DistanceM returns the great-circle distance between a and b in metres
-// (haversine).
+// (haversine) on the sphere of radius EarthRadiusM. Error bound against
+// the WGS84 geodesic: GeodesicRatioMin·DistanceM <= GeodesicDistanceM <=
+// GeodesicRatioMax·DistanceM (about -0.56%..+0.45%, tested).
+// It does not allocate.
 func DistanceM(a, b Point) float64 {
 	lat1, lat2 := a.Lat*degToRad, b.Lat*degToRad
 	dLat := lat2 - lat1
@@ -24,7 +29,9 @@ func DistanceM(a, b Point) float64 {
 // vectors, so it is exact on the sphere for any length (within 1e-6 m of
 // s2's edge distance in tests); edges longer than a few kilometres are
 // densified at load, where the planar lon/lat edge of RFC 7946 and the
-// great circle part by less than a metre.
+// great circle part by less than a metre. Against the WGS84 geodesic
+// distance to the same arc (GeodesicSegmentDistanceM) it is off by the
+// same factor as DistanceM (GeodesicRatioMin..Max). It does not allocate.
 func SegmentDistanceM(p, a, b Point) float64 {
 	P, A, B := unitVector(p), unitVector(a), unitVector(b)
 	n := cross(A, B)
@@ -62,8 +69,10 @@ func angle(a, b vec3) float64 {
 	return math.Atan2(math.Sqrt(dot(c, c)), dot(a, b))
 }
 
-// LineDistanceM returns the distance in metres from p to the nearest point
-// of l, or +Inf for an empty line.
+// LineDistanceM returns the spherical distance in metres from p to the
+// nearest point of l, or +Inf for an empty line; the WGS84 one
+// (GeodesicLineDistanceM) is within GeodesicRatioMin..Max of it. It does
+// not allocate.
 func LineDistanceM(p Point, l LineString) float64 {
 	if len(l) == 1 {
 		return DistanceM(p, l[0])
@@ -75,7 +84,8 @@ func LineDistanceM(p Point, l LineString) float64 {
 	return d
 }
 
-// RingDistanceM returns the distance in metres from p to the ring's edges.
+// RingDistanceM returns the spherical distance in metres from p to the
+// ring's edges, as LineDistanceM (GeodesicRingDistanceM is the WGS84 one).
 func RingDistanceM(p Point, r Ring) float64 { return LineDistanceM(p, LineString(r)) }
 
 func wrapLon(d float64) float64 {
@@ -89,7 +99,9 @@ func wrapLon(d float64) float64 {
 }
 
 // Destination returns the point reached from p after distM metres on the
-// initial bearing bearingDeg (degrees clockwise from north), on a sphere.
+// initial bearing bearingDeg (degrees clockwise from north), on a sphere;
+// its geodesic distance from p is within GeodesicRatioMin..Max of distM.
+// GeodesicDestination is the WGS84 solution.
 func Destination(p Point, bearingDeg, distM float64) Point {
 	d := distM / EarthRadiusM
 	br := bearingDeg * degToRad

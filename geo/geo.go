@@ -88,14 +88,18 @@ func (r Rect) Intersects(o Rect) bool {
 	return r.Min.Lon <= o.Max.Lon && o.Min.Lon <= r.Max.Lon && r.Min.Lat <= o.Max.Lat && o.Min.Lat <= r.Max.Lat
 }
 
-// Buffer returns r grown by m metres on every side (geodesic, approximate:
-// latitude degrees from the mean radius, longitude degrees at the rect's
-// latitude farthest from the equator). Latitudes are clamped to ±90.
+// Buffer returns r grown by m metres on every side, enough to hold every
+// point within m metres of r whether measured on the sphere (DistanceM)
+// or on the WGS84 ellipsoid (GeodesicDistanceM): latitude degrees from the
+// smallest meridian radius of curvature, a(1-e²) at the equator, which a
+// metre of any path crosses at most; longitude degrees from those at the
+// rect's latitude farthest from the equator (grown by the latitude
+// margin, at most 89.9°). Latitudes are clamped to ±90.
 func (r Rect) Buffer(m float64) Rect {
 	if r.IsEmpty() || m <= 0 {
 		return r
 	}
-	dLat := m / EarthRadiusM * 180 / math.Pi
+	dLat := m / (wgs84A * (1 - wgs84E2)) * 180 / math.Pi
 	maxAbsLat := math.Min(89.9, math.Max(math.Abs(r.Min.Lat), math.Abs(r.Max.Lat))+dLat)
 	dLon := dLat / math.Cos(maxAbsLat*math.Pi/180)
 	out := Rect{
