@@ -366,7 +366,7 @@ func segmentMeetsRect(a, b geo.Point, r geo.Rect) bool {
 // spherical test.
 func (b *cellBuilder) segBound(s segRef) geo.Rect {
 	g := &b.geoms[s.zone]
-	return geo.RectFromPoints(g.line[s.seg], g.line[s.seg+1]).Buffer(g.halfWidthM*1.01 + 10)
+	return geo.ArcBound(g.line[s.seg], g.line[s.seg+1]).Buffer(g.halfWidthM*1.01 + 10)
 }
 
 // circleBound returns a Rect holding every point within the geodesic

@@ -213,7 +213,9 @@ func compileZone(z *safezones.Zone, densifyM float64) (zoneGeom, zoneMeta, error
 		}
 		g.line = geo.LineString(densify(l, densifyM))
 		g.halfWidthM = z.HalfWidthM
-		g.bound = g.line.Bound().Buffer(z.HalfWidthM)
+		// Corridor edges are great-circle arcs, which bow poleward of
+		// their endpoints' box.
+		g.bound = geo.LineArcBound(g.line).Buffer(z.HalfWidthM)
 		for i, w := range z.Windows {
 			k := windowKeys(w)
 			if !w.To.IsZero() && k.to <= k.from {

@@ -83,12 +83,6 @@ func TestGeodesicEdges(t *testing.T) {
 			if got != want {
 				t.Errorf("opts %+v: Containing(%v) holds %s = %v, want %v (%+g m from its edge)", o, c.p, c.id, got, want, c.dm)
 			}
-			if o.DensifyM < 0 && c.id == "north-corridor" {
-				// Undensified, the 2° edge bows 590 m north of its
-				// vertices' box, which the zone's R-tree bound (compile.go)
-				// does not cover: Within and Intersecting miss it there.
-				continue
-			}
 			// Within reports 0 inside and the geodesic gap outside.
 			near := s.Within(c.p, 10, tBase, nil)
 			var d = math.Inf(1)

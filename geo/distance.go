@@ -122,3 +122,43 @@ func BearingDeg(a, b Point) float64 {
 
 // CircleBound returns a Rect holding every point within radiusM metres of c.
 func CircleBound(c Point, radiusM float64) Rect { return c.Bound().Buffer(radiusM) }
+
+// ArcBound returns the Rect holding the great-circle arc from a to b (the
+// shorter one): the endpoints' box, grown to the arc's northern- or
+// southernmost point when that lies between them. An arc bows poleward of
+// its endpoints' box, by about 590 m for a 2° east–west arc at 70°N. For
+// arcs that pass over a pole or span 180° of longitude the box is not
+// meaningful; densified zone edges never do.
+func ArcBound(a, b Point) Rect {
+	r := RectFromPoints(a, b)
+	A, B := unitVector(a), unitVector(b)
+	n := cross(A, B)
+	nn := dot(n, n)
+	if nn < 1e-30 {
+		return r
+	}
+	// The north pole projected onto the arc's plane: the circle's
+	// northernmost point, and its negation the southernmost.
+	v := vec3{-n[2] * n[0] / nn, -n[2] * n[1] / nn, 1 - n[2]*n[2]/nn}
+	onArc := func(p vec3) bool { return dot(cross(A, p), n) > 0 && dot(cross(p, B), n) > 0 }
+	lat := math.Atan2(v[2], math.Hypot(v[0], v[1])) / degToRad
+	if onArc(v) {
+		r.Max.Lat = math.Max(r.Max.Lat, lat)
+	}
+	if onArc(vec3{-v[0], -v[1], -v[2]}) {
+		r.Min.Lat = math.Min(r.Min.Lat, -lat)
+	}
+	return r
+}
+
+// LineArcBound returns the Rect holding every great-circle edge of l.
+func LineArcBound(l LineString) Rect {
+	if len(l) < 2 {
+		return l.Bound()
+	}
+	r := EmptyRect
+	for i := 0; i+1 < len(l); i++ {
+		r = r.Union(ArcBound(l[i], l[i+1]))
+	}
+	return r
+}
