@@ -235,7 +235,7 @@ func BenchmarkWithin(b *testing.B) {
 // BenchmarkTrackerUpdate is one fenced position update of the standard
 // workload's tracks (1,000 objects x 100 updates) against N zones: a point
 // query and the enter/exit/inside diff, without and with the 15-minute
-// early-warning prediction.
+// early-warning prediction on every update.
 func BenchmarkTrackerUpdate(b *testing.B) {
 	tracks := WorkloadTracks(benchSeed, 1000, 100)
 	for _, n := range benchSizes {
@@ -247,6 +247,7 @@ func BenchmarkTrackerUpdate(b *testing.B) {
 					opts.Horizon = DefaultHorizon
 				}
 				var tr *Tracker
+				var issued, cancelled int
 				evs := make([]Event, 0, 256)
 				events := 0
 				b.ReportAllocs()
@@ -255,13 +256,23 @@ func BenchmarkTrackerUpdate(b *testing.B) {
 					k := i % len(tracks)
 					if k == 0 {
 						b.StopTimer()
+						if tr != nil {
+							st := tr.WarningStats()
+							issued, cancelled = issued+st.Issued, cancelled+st.Cancelled
+						}
 						tr = NewTracker(NewEngine(s.snap), opts)
 						b.StartTimer()
 					}
 					evs, _ = tr.Update(tracks[k], evs[:0])
 					events += len(evs)
 				}
+				st := tr.WarningStats()
+				issued, cancelled = issued+st.Issued, cancelled+st.Cancelled
 				b.ReportMetric(float64(events)/float64(b.N), "events/op")
+				// Warnings issued and cancelled per 1,000 updates: the churn
+				// the hysteresis (warn.go) holds down.
+				b.ReportMetric(float64(issued)*1000/float64(b.N), "issued/kupd")
+				b.ReportMetric(float64(cancelled)*1000/float64(b.N), "cancelled/kupd")
 			})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/safezones/safezones"
@@ -131,8 +132,8 @@ func (o Outcome) String() string {
 }
 
 // Defaults of TrackerOptions: an object is stale after 5 minutes without
-// an update; prediction looks 15 minutes ahead, testing a position every
-// 500 m.
+// an update; prediction looks 15 minutes ahead on a path resolved to
+// 500 m (StepM).
 const (
 	DefaultStaleAfter = 5 * time.Minute
 	DefaultHorizon    = 15 * time.Minute
@@ -151,8 +152,10 @@ type TrackerOptions struct {
 	// Horizon is how far ahead the early warning predicts (0 means
 	// DefaultHorizon; negative turns prediction off).
 	Horizon time.Duration
-	// StepM is the distance between predicted positions that are tested
-	// against the zones, in metres (0 means DefaultStepM).
+	// StepM is the resolution of the predicted path, in metres (0 means
+	// DefaultStepM): its chords stray at most StepM/4 from the predicted
+	// arc and are at most 16·StepM long; corridors and zones whose windows
+	// change within the horizon are tested every StepM along it.
 	StepM float64
 	// PredictEvery is the least track time between two predictions of one
 	// object; updates in between keep the warnings they have (0 predicts on
@@ -161,6 +164,11 @@ type TrackerOptions struct {
 	// MinSpeedMS is the speed below which an object is taken as stationary
 	// and not predicted (0 means 1 m/s).
 	MinSpeedMS float64
+	// UrgentETA is the ETA at or below which a warning is issued on the
+	// first prediction that reaches a zone, without waiting for a second
+	// one to confirm it (0 means DefaultUrgentETA; negative always waits).
+	// See the hysteresis rule in warn.go.
+	UrgentETA time.Duration
 }
 
 // Tracker keeps the state of moving objects and turns their position
@@ -172,14 +180,16 @@ type Tracker struct {
 	engine *Engine
 	opts   TrackerOptions
 	seed   maphash.Seed
+	pidx   atomic.Pointer[predIndex] // edge runs of the snapshot last predicted on
 	shards [64]trackerShard
 }
 
 type trackerShard struct {
-	mu    sync.Mutex
-	objs  map[string]*object
-	stats WarningStats
-	_     [64]byte // keep shards on separate cache lines
+	mu      sync.Mutex
+	objs    map[string]*object
+	stats   WarningStats
+	scratch *predScratch // prediction buffers, made on first use
+	_       [64]byte     // keep shards on separate cache lines
 }
 
 // object is the tracker's state of one object.
@@ -189,8 +199,6 @@ type object struct {
 	zones    []zoneState
 	warnings []warnState
 	hits     []Hit
-	refine   []Hit
-	pred     []predHit
 	hist     [histLen]fix
 	nHist    int
 	lastPred time.Time
@@ -202,14 +210,6 @@ type zoneState struct {
 	kind      safezones.Kind
 	enteredAt time.Time
 	altKnown  bool
-}
-
-type warnState struct {
-	id      string
-	version int
-	kind    safezones.Kind
-	firstAt time.Time // when the warning was first issued
-	arrival time.Time // predicted entry time last reported
 }
 
 const histLen = 8
@@ -239,6 +239,9 @@ func NewTracker(e *Engine, opts TrackerOptions) *Tracker {
 	}
 	if opts.MinSpeedMS <= 0 {
 		opts.MinSpeedMS = 1
+	}
+	if opts.UrgentETA == 0 {
+		opts.UrgentETA = DefaultUrgentETA
 	}
 	t := &Tracker{engine: e, opts: opts, seed: maphash.MakeSeed()}
 	for i := range t.shards {
@@ -306,7 +309,7 @@ func (tr *Tracker) Update(u Update, dst []Event) ([]Event, Outcome) {
 			ev.Kind, ev.Dwell = EventInside, u.Time.Sub(zs.enteredAt)
 		} else {
 			ev.Kind = EventEnter
-			if w := o.warningIndex(z.ID); w >= 0 {
+			if w := o.warningIndex(z.ID); w >= 0 && o.warnings[w].issued {
 				ev.Warned, ev.LeadTime = true, u.Time.Sub(o.warnings[w].firstAt)
 				sh.stats.Entered++
 				sh.stats.LeadSum += ev.LeadTime
@@ -314,6 +317,9 @@ func (tr *Tracker) Update(u Update, dst []Event) ([]Event, Outcome) {
 				sh.stats.LeadMax = max(sh.stats.LeadMax, ev.LeadTime)
 				o.warnings = append(o.warnings[:w], o.warnings[w+1:]...)
 			} else {
+				if w >= 0 { // a sighting held back: the entry was not warned
+					o.warnings = append(o.warnings[:w], o.warnings[w+1:]...)
+				}
 				sh.stats.Unwarned++
 			}
 			o.zones = append(o.zones, zoneState{id: z.ID, version: z.Version, kind: z.Kind, enteredAt: u.Time, altKnown: h.AltitudeKnown})
@@ -324,7 +330,7 @@ func (tr *Tracker) Update(u Update, dst []Event) ([]Event, Outcome) {
 	o.last = u.Time
 	if tr.opts.Horizon > 0 && (o.lastPred.IsZero() || u.Time.Sub(o.lastPred) >= tr.opts.PredictEvery) {
 		o.lastPred = u.Time
-		dst = tr.predict(snap, o, u, dst, &sh.stats)
+		dst = tr.predict(snap, o, u, dst, sh)
 	}
 	return dst, Applied
 }
@@ -401,6 +407,9 @@ func (tr *Tracker) Expire(now time.Time, dst []Event) []Event {
 					At: now, Point: o.hist[(o.nHist-1)%histLen].p, AltitudeKnown: zs.altKnown, Dwell: o.last.Sub(zs.enteredAt), Reason: ReasonStale})
 			}
 			for _, w := range o.warnings {
+				if !w.issued {
+					continue
+				}
 				dst = append(dst, Event{Kind: EventWarningCancelled, ObjectID: o.id, ZoneID: w.id, Version: w.version, ZoneKind: w.kind,
 					At: now, Point: o.hist[(o.nHist-1)%histLen].p, Reason: ReasonStale})
 				sh.stats.Cancelled++
@@ -426,9 +435,13 @@ func (tr *Tracker) Objects() int {
 
 // WarningStats sums up the early warning's record: warnings issued and
 // cancelled, entries that had a warning (with lead times from the first
-// warning to the entry) and entries that had none.
+// warning to the entry) and entries that had none. Urgent counts the
+// issued warnings that did not wait for a confirming prediction (ETA at
+// most UrgentETA); Unconfirmed the zones a single prediction reached that
+// the next one missed, held back by the hysteresis and never warned.
 type WarningStats struct {
 	Issued, Cancelled, Entered, Unwarned int
+	Urgent, Unconfirmed                  int
 	LeadSum, LeadMin, LeadMax            time.Duration
 }
 
@@ -444,6 +457,8 @@ func (tr *Tracker) WarningStats() WarningStats {
 		out.Cancelled += s.Cancelled
 		out.Entered += s.Entered
 		out.Unwarned += s.Unwarned
+		out.Urgent += s.Urgent
+		out.Unconfirmed += s.Unconfirmed
 		out.LeadSum += s.LeadSum
 		if s.LeadMin > 0 {
 			out.LeadMin = minPositive(out.LeadMin, s.LeadMin)
