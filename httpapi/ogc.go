@@ -251,9 +251,9 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request) {
 	if n := len(b); n > 0 && b[n-1] == '}' {
 		base := s.baseURL(r) + "/collections/" + c.ID
 		b = append(b[:n-1], `,"links":[{"href":`...)
-		b = strconv.AppendQuote(b, base+"/items/"+z.ID)
+		b = appendJSONString(b, base+"/items/"+z.ID)
 		b = append(b, `,"rel":"self","type":"application/geo+json"},{"href":`...)
-		b = strconv.AppendQuote(b, base)
+		b = appendJSONString(b, base)
 		b = append(b, `,"rel":"collection","type":"application/json"}]}`...)
 	}
 	w.Header().Set("ETag", strconv.Quote(z.Hash))
@@ -313,7 +313,7 @@ func appendLink(b []byte, base string, q url.Values, rel string) []byte {
 		href += "?" + enc
 	}
 	b = append(b, `{"href":`...)
-	b = strconv.AppendQuote(b, href)
+	b = appendJSONString(b, href)
 	b = append(b, `,"rel":"`...)
 	b = append(b, rel...)
 	b = append(b, `","type":"application/geo+json"}`...)

@@ -3,6 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"testing"
+	"time"
+
+	"github.com/safezones/safezones/fence"
 )
 
 var sampleLine = []byte(`{"id":"r1a2b3-obj0042","lon":37.123456789012,"lat":35.987654321098,"alt_m":8234.5,"t":"2026-11-25T12:00:10Z"}`)
@@ -69,5 +72,27 @@ func TestFastPositionTakesTheCommonShape(t *testing.T) {
 	}
 	if p.ID != "r1a2b3-obj0042" || p.T != "2026-11-25T12:00:10Z" {
 		t.Errorf("after the line's buffer was overwritten: id %q, t %q", p.ID, p.T)
+	}
+}
+
+// TestAppendEventValidJSON feeds ids with control characters, quotes and
+// U+2028 to the hand-written event encoder: the output must be valid JSON
+// that decodes back to the same ids (strconv quoting wrote \x01, which is
+// not JSON).
+func TestAppendEventValidJSON(t *testing.T) {
+	ids := []string{"a\x01b", `q"uo\te`, "line\u2028sep", "<html>&", "ünï", "tab\there"}
+	for _, id := range ids {
+		e := fence.Event{Kind: fence.EventEnter, ObjectID: id, ZoneID: "z-" + id, ZoneKind: "no_fly", At: time.Unix(1700000000, 0)}
+		b := appendEvent(nil, &e)
+		var got struct {
+			ObjectID string `json:"object_id"`
+			ZoneID   string `json:"zone_id"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("id %q: %s is not JSON: %v", id, b, err)
+		}
+		if got.ObjectID != id || got.ZoneID != "z-"+id {
+			t.Errorf("id %q: decoded %q / %q", id, got.ObjectID, got.ZoneID)
+		}
 	}
 }

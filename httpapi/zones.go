@@ -120,7 +120,7 @@ func (s *Server) handleZoneHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := []byte(`{"zone_id":`)
-	b = strconv.AppendQuote(b, r.PathValue("id"))
+	b = appendJSONString(b, r.PathValue("id"))
 	b = append(b, `,"versions":[`...)
 	for i := range versions {
 		if i > 0 {
