@@ -246,6 +246,9 @@ func (d *DB) currentRecord(ctx context.Context, typ, recordID string) (any, erro
 	if rec, ok, err := d.consentRecord(ctx, typ, recordID, notFound); ok {
 		return rec, err
 	}
+	if rec, ok, err := d.trackRecord(ctx, typ, recordID, notFound); ok {
+		return rec, err
+	}
 	return nil, safezones.Errorf(safezones.CodeNotFound, "unknown ledger entry type %q", typ)
 }
 
