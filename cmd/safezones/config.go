@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -33,6 +34,13 @@ type Config struct {
 	MaxBodyBytes  int64
 	LogLevel      string // debug, info, warn, error
 	LogFormat     string // text or json
+	// SBS lists SBS-1 BaseStation feeds (host:port, port 30003 of
+	// dump1090/readsb) whose positions go into the tracker.
+	SBS []string
+	// AircraftJSON lists readsb/dump1090 aircraft.json URLs to poll.
+	AircraftJSON []string
+	// AircraftJSONInterval is the time between two polls of each URL.
+	AircraftJSONInterval time.Duration
 }
 
 // DefaultConfig returns the defaults: loopback on 8080, safezones.db,
@@ -41,6 +49,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: "safezones.db", PublicReads: true,
 		MaxBodyBytes: 16 << 20, LogLevel: "info", LogFormat: "text", PredictEvery: 30 * time.Second,
+		AircraftJSONInterval: time.Second,
 	}
 }
 
@@ -50,6 +59,8 @@ var envVars = map[string]string{
 	"ledger-key": "SAFEZONES_LEDGER_KEY", "predict-every": "SAFEZONES_PREDICT_EVERY",
 	"public-reads": "SAFEZONES_PUBLIC_READS", "max-body-bytes": "SAFEZONES_MAX_BODY_BYTES",
 	"log-level": "SAFEZONES_LOG_LEVEL", "log-format": "SAFEZONES_LOG_FORMAT",
+	"sbs": "SAFEZONES_SBS", "aircraft-json": "SAFEZONES_AIRCRAFT_JSON",
+	"aircraft-json-interval": "SAFEZONES_AIRCRAFT_JSON_INTERVAL",
 }
 
 // applyEnv overrides c with the environment variables that are set.
@@ -79,6 +90,12 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			c.LogLevel = val
 		case "log-format":
 			c.LogFormat = val
+		case "sbs":
+			c.SBS = splitList(val)
+		case "aircraft-json":
+			c.AircraftJSON = splitList(val)
+		case "aircraft-json-interval":
+			c.AircraftJSONInterval, err = time.ParseDuration(val)
 		}
 		if err != nil {
 			return usagef("%s=%q: %v", v, val, err)
@@ -100,6 +117,74 @@ func (c *Config) bindFlags(fs *flag.FlagSet, withDB bool) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest accepted request body in `bytes` [SAFEZONES_MAX_BODY_BYTES]")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error [SAFEZONES_LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json [SAFEZONES_LOG_FORMAT]")
+}
+
+// bindFeedFlags registers the aircraft feed flags (serve only).
+func (c *Config) bindFeedFlags(fs *flag.FlagSet) {
+	fs.Var(&listFlag{list: &c.SBS}, "sbs", "SBS-1 BaseStation feed `host:port` (port 30003 of dump1090/readsb); repeat for more [SAFEZONES_SBS, comma-separated]")
+	fs.Var(&listFlag{list: &c.AircraftJSON}, "aircraft-json", "readsb/dump1090 aircraft.json `URL` to poll; repeat for more [SAFEZONES_AIRCRAFT_JSON, comma-separated]")
+	fs.DurationVar(&c.AircraftJSONInterval, "aircraft-json-interval", c.AircraftJSONInterval, "`time` between two polls of each aircraft.json URL [SAFEZONES_AIRCRAFT_JSON_INTERVAL]")
+}
+
+// listFlag is a repeatable flag: the first use replaces the values from the
+// environment, later ones append.
+type listFlag struct {
+	list *[]string
+	set  bool
+}
+
+func (f *listFlag) String() string {
+	if f.list == nil {
+		return ""
+	}
+	return strings.Join(*f.list, ",")
+}
+
+func (f *listFlag) Set(v string) error {
+	if !f.set {
+		*f.list, f.set = nil, true
+	}
+	*f.list = append(*f.list, splitList(v)...)
+	return nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// validateFeeds checks the aircraft feed settings.
+func (c *Config) validateFeeds() error {
+	for _, a := range c.SBS {
+		host, port, err := net.SplitHostPort(a)
+		if err != nil || host == "" || port == "" {
+			return usagef("--sbs %q is not host:port", a)
+		}
+	}
+	for _, raw := range c.AircraftJSON {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--aircraft-json %q is not an http or https URL", redactURL(raw))
+		}
+	}
+	if c.AircraftJSONInterval < 100*time.Millisecond {
+		return usagef("--aircraft-json-interval %v is below 100ms", c.AircraftJSONInterval)
+	}
+	return nil
+}
+
+// redactURL hides a password written into a URL.
+func redactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable URL)"
 }
 
 // Validate checks c and names the first bad field.
@@ -125,7 +210,7 @@ func (c *Config) Validate() error {
 	if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
 		return usagef("--operator-token is shorter than 16 characters; use a long random token")
 	}
-	return nil
+	return c.validateFeeds()
 }
 
 func parseLevel(s string) (slog.Level, error) {

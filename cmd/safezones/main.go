@@ -79,6 +79,7 @@ Commands:
   keys         generate, register, list and revoke signing keys
   ledger key   print the ledger's public verifier key
   verify       check the ledger from outside, or an evidence bundle offline
+  replay       serve a recorded SBS-1 aircraft feed on a TCP port
   evidence     export an evidence bundle for one record
   version      print the version
   help         show this text
@@ -123,6 +124,8 @@ func (e *environment) run(ctx context.Context, args []string) error {
 		cmd = &partyCmd{env: e}
 	case "keys":
 		cmd = &keysCmd{env: e}
+	case "replay":
+		cmd = &replayCmd{env: e}
 	default:
 		return usagef("unknown command %q", args[0])
 	}

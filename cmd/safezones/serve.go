@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/aircraft"
 	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/httpapi"
 	"github.com/safezones/safezones/snapshots"
@@ -25,9 +28,16 @@ OGC API - Features at /collections, OpenAPI at /api, /healthz, /metrics.
 Writes need the operator token (set SAFEZONES_OPERATOR_TOKEN); without one
 the service is read-only.
 
+Aircraft feeds: --sbs HOST:PORT reads an SBS-1 BaseStation feed (port
+30003 of dump1090 or readsb) and --aircraft-json URL polls a readsb or
+dump1090 aircraft.json; both repeat, and their positions go into the same
+tracker as POST /v1/positions. Feeds reconnect by themselves; their state
+shows in the log and at /metrics (safezones_feed_*).
+
 Examples:
   SAFEZONES_OPERATOR_TOKEN=$(openssl rand -hex 24) safezones serve --db cell.db
   safezones serve --addr 0.0.0.0:8080 --public-reads=false
+  safezones serve --sbs 127.0.0.1:30003 --aircraft-json http://127.0.0.1:8504/data/aircraft.json
 `
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -37,6 +47,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	}
 	fs := newFlagSet(c.env, "serve", serveUsage)
 	cfg.bindFlags(fs, true)
+	cfg.bindFeedFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -81,10 +92,11 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 		topts.Horizon = -1
 	}
 	tracker := fence.NewTracker(engine, topts)
+	reg := prometheus.NewRegistry()
 	srv := &httpapi.Server{
 		Zones: zones, Parties: db, Health: db, Ledger: db, LedgerSigner: signer, Fence: engine, Tracker: tracker,
 		OperatorToken: cfg.OperatorToken, PublicReads: cfg.PublicReads, MaxBodyBytes: cfg.MaxBodyBytes,
-		Logger: log,
+		Registry: reg, Logger: log,
 	}
 	wireConsent(srv, db)
 	srv.Consent = snapshots.NotifyingConsent(db, keeper)
@@ -114,6 +126,9 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	go keeper.Run(ctx, time.Second, time.Minute)
 	go expireTracks(ctx, tracker, log, 30*time.Second)
 	go consentLoop(ctx, db, log, time.Minute)
+	feedCtx, stopFeeds := context.WithCancel(ctx)
+	feedsDone := startFeeds(feedCtx, cfg, aircraft.NewMetrics(reg), feedSink(tracker, log), log)
+	defer func() { stopFeeds(); feedsDone.Wait() }()
 	select {
 	case err := <-errc:
 		return err
@@ -163,6 +178,55 @@ func expireTracks(ctx context.Context, tr *fence.Tracker, log *slog.Logger, inte
 		case now := <-t.C:
 			evs = tr.Expire(now, evs[:0])
 			for _, e := range evs {
+				log.Info("track event", "kind", e.Kind.String(), "object", e.ObjectID, "zone_id", e.ZoneID, "reason", e.Reason.String())
+			}
+		}
+	}
+}
+
+// feed is an aircraft feed client.
+type feed interface {
+	Run(ctx context.Context, sink func([]fence.Update)) error
+	Stats() aircraft.Stats
+}
+
+// startFeeds runs the aircraft feeds of cfg until ctx ends, exporting
+// their metrics; the returned group is done when they all stopped.
+func startFeeds(ctx context.Context, cfg Config, m *aircraft.Metrics, sink func([]fence.Update), log *slog.Logger) *sync.WaitGroup {
+	var feeds []feed
+	for _, addr := range cfg.SBS {
+		feeds = append(feeds, &aircraft.SBSClient{Addr: addr, Logger: log})
+	}
+	for _, u := range cfg.AircraftJSON {
+		feeds = append(feeds, &aircraft.JSONPoller{URL: u, Interval: cfg.AircraftJSONInterval, Logger: log})
+	}
+	var wg sync.WaitGroup
+	for _, f := range feeds {
+		m.Watch(f)
+		wg.Go(func() {
+			if err := f.Run(ctx, sink); err != nil {
+				log.Error("aircraft feed ended", "feed", f.Stats().Feed, "err", err)
+			}
+		})
+	}
+	return &wg
+}
+
+// feedSink returns the function every aircraft feed hands its positions
+// to: each goes into the tracker exactly as POST /v1/positions does. Until
+// alerts are stored (issue 8) the enter, exit and warning events are
+// logged; inside events only at debug. Feeds call it from their own
+// goroutines; the tracker is safe for that.
+func feedSink(tr *fence.Tracker, log *slog.Logger) func([]fence.Update) {
+	return func(us []fence.Update) {
+		var evs []fence.Event
+		for _, u := range us {
+			evs, _ = tr.Update(u, evs[:0])
+			for _, e := range evs {
+				if e.Kind == fence.EventInside {
+					log.Debug("track event", "kind", e.Kind.String(), "object", e.ObjectID, "zone_id", e.ZoneID)
+					continue
+				}
 				log.Info("track event", "kind", e.Kind.String(), "object", e.ObjectID, "zone_id", e.ZoneID, "reason", e.Reason.String())
 			}
 		}
