@@ -236,16 +236,27 @@ func BenchmarkWithin(b *testing.B) {
 // workload's tracks (1,000 objects x 100 updates) against N zones: a point
 // query and the enter/exit/inside diff, without and with the 15-minute
 // early-warning prediction on every update.
+// BenchmarkTrackerUpdate replays the standard workload's tracks (1,000
+// objects reporting every 10 s) without prediction (predict=false), with
+// a prediction on every update (predict=true: the cost of one prediction
+// plus an update) and at the server's default cadence (predict=30s:
+// PredictEvery 30 s, so every third update predicts; the amortized cost
+// per update).
 func BenchmarkTrackerUpdate(b *testing.B) {
 	tracks := WorkloadTracks(benchSeed, 1000, 100)
+	modes := []struct {
+		name string
+		opts TrackerOptions
+	}{
+		{"false", TrackerOptions{Horizon: -1}},
+		{"true", TrackerOptions{Horizon: DefaultHorizon}},
+		{"30s", TrackerOptions{Horizon: DefaultHorizon, PredictEvery: 30 * time.Second}},
+	}
 	for _, n := range benchSizes {
-		for _, pred := range []bool{false, true} {
-			b.Run(fmt.Sprintf("zones=%d/predict=%v", n, pred), func(b *testing.B) {
+		for _, mode := range modes {
+			b.Run(fmt.Sprintf("zones=%d/predict=%s", n, mode.name), func(b *testing.B) {
 				s := loadBench(b, n, Options{})
-				opts := TrackerOptions{Horizon: -1}
-				if pred {
-					opts.Horizon = DefaultHorizon
-				}
+				opts := mode.opts
 				var tr *Tracker
 				var issued, cancelled int
 				evs := make([]Event, 0, 256)

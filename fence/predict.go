@@ -68,12 +68,16 @@ type pathPoint struct {
 // run under the shard's lock).
 type predScratch struct {
 	nominal []pathPoint
-	spread  [PredictScenarios - 1][]pathPoint
-	flown   bool // spread holds this prediction's scenario paths
-	hits    []predHit
-	cands   []predHit // R-tree results for one chord (tau unused)
-	seen    zoneSet
-	visit   func(min, max [2]float64, i int32) bool
+	turn    [2][]pathPoint // the turn scenarios' paths
+	speed   [2][]pathPoint // the speed scenarios' paths, when flown
+	// flownTurn and flownSpeed say that turn and speed hold this
+	// prediction's scenario paths (they are flown on first use).
+	flownTurn  bool
+	flownSpeed [2]bool
+	hits       []predHit
+	cands      []predHit // R-tree results for one chord (tau unused)
+	seen       zoneSet
+	visit      func(min, max [2]float64, i int32) bool
 }
 
 func newPredScratch() *predScratch {
@@ -171,7 +175,7 @@ type motionFix struct {
 // when the object has no velocity or is slower than MinSpeedMS (then
 // nothing is predicted).
 func (tr *Tracker) flyNominal(snap *Snapshot, o *object, u Update, sc *predScratch) (m motionFix, ok bool) {
-	sc.hits, sc.flown = sc.hits[:0], false
+	sc.hits, sc.flownTurn, sc.flownSpeed = sc.hits[:0], false, [2]bool{}
 	m.v, m.heading, m.omega, m.sv, m.somega, ok = o.motion()
 	if !ok || m.v < tr.opts.MinSpeedMS {
 		return m, false
@@ -186,7 +190,7 @@ func (tr *Tracker) flyNominal(snap *Snapshot, o *object, u Update, sc *predScrat
 		sc.cands = sc.cands[:0]
 		snap.searchWrapped(path[k].box, sc.visit)
 		for _, c := range sc.cands {
-			if !sc.seen.add(c.zone) || o.zoneIndex(snap.zones[c.zone].ID) >= 0 {
+			if !sc.seen.add(c.zone) || o.inZone(c.zone) {
 				continue // done at an earlier chord, or already inside
 			}
 			// The zone's bounds miss every earlier chord (else an earlier
@@ -211,24 +215,47 @@ func sortHitsByETA(h []predHit) {
 	}
 }
 
-// spreadOf flies the spread scenarios (once per prediction, on first use)
-// against zone h alone and returns the ETA interval over the scenarios
+// spreadOf returns the ETA interval of zone h over the spread scenarios
 // that reach it, nominal included, and how many do.
+//
+// On a straight nominal path the speed scenarios (v±σv) follow the same
+// line at another pace: when the zone stays active (or inactive) over the
+// horizon, they reach its entry point at h.tau·v/(v±σv), if that is
+// within the horizon, and are not flown. (On a turning path they are: at
+// the same turn rate another speed flies another radius.) The other
+// scenarios are flown once per prediction, on first use, and tested
+// against zone h alone.
 func (tr *Tracker) spreadOf(snap *Snapshot, h predHit, m motionFix, u Update, sc *predScratch) (tmin, tmax float64, n int) {
-	if !sc.flown {
-		scen := [PredictScenarios - 1][2]float64{{m.v - m.sv, m.omega}, {m.v + m.sv, m.omega}, {m.v, m.omega - m.somega}, {m.v, m.omega + m.somega}}
-		for i, s := range scen {
-			sc.spread[i] = sc.spread[i][:0]
-			if s[0] >= tr.opts.MinSpeedMS {
-				sc.spread[i] = tr.flyPath(sc.spread[i], u.Point, s[0], m.heading, s[1])
+	tmin, tmax, n = h.tau, h.tau, 1
+	reach := func(tau float64) { tmin, tmax, n = math.Min(tmin, tau), math.Max(tmax, tau), n+1 }
+	horizon := tr.opts.Horizon.Seconds()
+	_, steady := snap.meta[h.zone].steadyOver(timeKey(u.Time), timeKey(u.Time.Add(tr.opts.Horizon)))
+	for i, vs := range [2]float64{m.v - m.sv, m.v + m.sv} {
+		switch {
+		case vs < tr.opts.MinSpeedMS:
+		case steady && m.omega == 0:
+			if tau := h.tau * m.v / vs; tau <= horizon {
+				reach(tau)
+			}
+		default:
+			if !sc.flownSpeed[i] {
+				sc.speed[i] = tr.flyPath(sc.speed[i][:0], u.Point, vs, m.heading, m.omega)
+				sc.flownSpeed[i] = true
+			}
+			if tau, _, ok := tr.entryOnPath(snap, h.zone, h.box, sc.speed[i], 1, u); ok {
+				reach(tau)
 			}
 		}
-		sc.flown = true
 	}
-	tmin, tmax, n = h.tau, h.tau, 1
-	for _, path := range sc.spread {
+	if !sc.flownTurn {
+		for i, w := range [2]float64{m.omega - m.somega, m.omega + m.somega} {
+			sc.turn[i] = tr.flyPath(sc.turn[i][:0], u.Point, m.v, m.heading, w)
+		}
+		sc.flownTurn = true
+	}
+	for _, path := range sc.turn {
 		if tau, _, ok := tr.entryOnPath(snap, h.zone, h.box, path, 1, u); ok {
-			tmin, tmax, n = math.Min(tmin, tau), math.Max(tmax, tau), n+1
+			reach(tau)
 		}
 	}
 	return tmin, tmax, n
@@ -373,19 +400,26 @@ func lerp(a, b geo.Point, t float64) geo.Point {
 // chordMeetsRect reports whether the chord a–b meets r (Liang–Barsky
 // clipping): a cheap test before a polygon's vertices are read.
 func chordMeetsRect(a, b geo.Point, r geo.Rect) bool {
-	t0, t1 := 0.0, 1.0
-	clip := func(d, lo, hi, x float64) bool {
-		if d == 0 {
-			return x >= lo && x <= hi
-		}
-		ta, tb := (lo-x)/d, (hi-x)/d
-		if ta > tb {
-			ta, tb = tb, ta
-		}
-		t0, t1 = math.Max(t0, ta), math.Min(t1, tb)
-		return t0 <= t1
+	t0, t1, ok := clipAxis(b.Lon-a.Lon, r.Min.Lon, r.Max.Lon, a.Lon, 0, 1)
+	if !ok {
+		return false
 	}
-	return clip(b.Lon-a.Lon, r.Min.Lon, r.Max.Lon, a.Lon) && clip(b.Lat-a.Lat, r.Min.Lat, r.Max.Lat, a.Lat)
+	_, _, ok = clipAxis(b.Lat-a.Lat, r.Min.Lat, r.Max.Lat, a.Lat, t0, t1)
+	return ok
+}
+
+// clipAxis narrows the parameter interval [t0, t1] of x + t·d to where it
+// lies in [lo, hi], and reports whether any of it is left.
+func clipAxis(d, lo, hi, x, t0, t1 float64) (float64, float64, bool) {
+	if d == 0 {
+		return t0, t1, x >= lo && x <= hi
+	}
+	ta, tb := (lo-x)/d, (hi-x)/d
+	if ta > tb {
+		ta, tb = tb, ta
+	}
+	t0, t1 = math.Max(t0, ta), math.Min(t1, tb)
+	return t0, t1, t0 <= t1
 }
 
 // steadyOver reports whether the zone is active at tk0 and whether that
@@ -409,12 +443,28 @@ func (m *zoneMeta) steadyOver(tk0, tk1 int64) (active, steady bool) {
 // read.
 func polysEntry(polys []geo.Polygon, chunks []edgeRun, a, b geo.Point, box geo.Rect) (float64, bool) {
 	best := 2.0
-	for _, c := range chunks {
-		if c.box.Intersects(box) {
-			best = ringCrossing(polys[c.poly][c.ring][c.from:c.to+1], a, b, best)
+	dx, dy := b.Lon-a.Lon, b.Lat-a.Lat
+	c := dy*a.Lon - dx*a.Lat // the chord's line, as in ringCrossing
+	for k := range chunks {
+		r := &chunks[k]
+		if r.box.Intersects(box) && lineMeetsBox(r.box, dx, dy, c) {
+			best = ringCrossing(polys[r.poly][r.ring][r.from:r.to+1], a, b, best)
 		}
 	}
 	return best, best <= 1
+}
+
+// lineMeetsBox reports whether the line dx·lat − dy·lon + c = 0 meets box
+// r: its corners are not all strictly on one side. A run of edges inside
+// a box the chord's line misses has every vertex strictly on one side,
+// where ringCrossing would find no crossing; skipping it prunes most of a
+// zone's runs that the chord's bounds meet.
+func lineMeetsBox(r geo.Rect, dx, dy, c float64) bool {
+	s0 := dx*r.Min.Lat - dy*r.Min.Lon + c
+	s1 := dx*r.Min.Lat - dy*r.Max.Lon + c
+	s2 := dx*r.Max.Lat - dy*r.Min.Lon + c
+	s3 := dx*r.Max.Lat - dy*r.Max.Lon + c
+	return !(s0 > 0 && s1 > 0 && s2 > 0 && s3 > 0) && !(s0 < 0 && s1 < 0 && s2 < 0 && s3 < 0)
 }
 
 // edgeRun is a run of up to runEdges consecutive edges of one ring of a

@@ -1,6 +1,7 @@
 package fence
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -248,4 +249,146 @@ func ringsDistanceM(s *Snapshot, i int32, p geo.Point) float64 {
 		}
 	}
 	return d
+}
+
+// TestPolysEntryPruneExact checks that polysEntry, which skips the edge
+// runs whose bounds the chord's line misses, finds the same first
+// crossing as ringCrossing over every ring of the zone, for chords
+// through the workload's zones.
+func TestPolysEntryPruneExact(t *testing.T) {
+	snap := mustBuild(t, WorkloadZones(3, 300), Options{})
+	tr := NewTracker(NewEngine(snap), TrackerOptions{})
+	rng := newRand(3, 99)
+	var crossings int
+	for i := int32(0); i < int32(snap.Len()); i++ {
+		c := snap.geoms[i].polys[0][0][0]
+		for k := 0; k < 20; k++ {
+			a := geo.Destination(c, rng.Float64()*360, 1e3+rng.Float64()*15e3)
+			b := geo.Destination(a, rng.Float64()*360, 1e3+rng.Float64()*8e3)
+			want := 2.0
+			for _, pg := range snap.geoms[i].polys {
+				for _, r := range pg {
+					want = ringCrossing(r, a, b, want)
+				}
+			}
+			got, ok := polysEntry(snap.geoms[i].polys, tr.chunksOf(snap, i), a, b, chordBox(a, b))
+			if ok != (want <= 1) || (ok && got != want) {
+				t.Fatalf("zone %d chord %v-%v: polysEntry %v %v, all rings %v", i, a, b, got, ok, want)
+			}
+			if ok {
+				crossings++
+			}
+		}
+	}
+	if crossings < 500 {
+		t.Errorf("only %d chords cross a zone: the test proves little", crossings)
+	}
+}
+
+// TestSpreadMatchesFlownScenarios checks spreadOf, which derives the
+// speed scenarios of a straight path from the nominal entry
+// (h.tau·v/(v±σv)) instead of flying them, against all four scenarios
+// flown and tested as before, over the workload's predictions: the same
+// number of scenarios reach the zone (up to entries within 1 s of the
+// horizon) and the ETA interval agrees to 0.5 s on straight paths, and
+// exactly on turning ones (nothing is derived there).
+func TestSpreadMatchesFlownScenarios(t *testing.T) {
+	snap := mustBuild(t, WorkloadZones(7, 3000), Options{})
+	tr := NewTracker(NewEngine(snap), TrackerOptions{Horizon: -1})
+	var evs []Event
+	for _, u := range WorkloadTracks(7, 200, 12) {
+		evs, _ = tr.Update(u, evs[:0])
+	}
+	tr.opts.Horizon = DefaultHorizon
+	horizon := DefaultHorizon.Seconds()
+	sc := newPredScratch()
+	var straight, turning int
+	for i := range tr.shards {
+		for _, o := range tr.shards[i].objs {
+			last := o.hist[(o.nHist-1)%histLen]
+			u := Update{ObjectID: o.id, Point: last.p, AltM: last.alt, HasAlt: last.hasAlt, Time: o.last}
+			m, ok := tr.flyNominal(snap, o, u, sc)
+			if !ok {
+				t.Fatalf("%s: no prediction", o.id)
+			}
+			for _, h := range sc.hits {
+				tmin, tmax, n := tr.spreadOf(snap, h, m, u, sc)
+				// The reference: every scenario flown.
+				rmin, rmax, rn := h.tau, h.tau, 1
+				nearEnd := false
+				for _, s := range [][2]float64{{m.v - m.sv, m.omega}, {m.v + m.sv, m.omega}, {m.v, m.omega - m.somega}, {m.v, m.omega + m.somega}} {
+					path := tr.flyPath(nil, u.Point, s[0], m.heading, s[1])
+					if tau, _, ok := tr.entryOnPath(snap, h.zone, h.box, path, 1, u); ok {
+						rmin, rmax, rn = math.Min(rmin, tau), math.Max(rmax, tau), rn+1
+					}
+					nearEnd = nearEnd || math.Abs(h.tau*m.v/s[0]-horizon) < 1
+				}
+				tol := 0.0
+				if m.omega == 0 {
+					straight++
+					tol = 0.5
+				} else {
+					turning++
+				}
+				if (n != rn && !(m.omega == 0 && nearEnd)) || math.Abs(tmin-rmin) > tol || math.Abs(tmax-rmax) > tol {
+					t.Errorf("%s zone %d (turn %.3f°/s): spread [%.2f, %.2f] s over %d, flown [%.2f, %.2f] s over %d",
+						o.id, h.zone, m.omega, tmin, tmax, n, rmin, rmax, rn)
+				}
+			}
+		}
+	}
+	t.Logf("compared %d hits on straight paths, %d on turning ones", straight, turning)
+	if straight < 100 || turning < 100 {
+		t.Errorf("straight %d, turning %d hits: too few to compare", straight, turning)
+	}
+}
+
+// TestWarningSurvivesSnapshotSwap: warnings remember their zone's index
+// per snapshot generation. After a swap that moves the zone to another
+// index the warning is kept (not re-issued, not cancelled) and the entry
+// counts as warned; after a swap that drops the zone it is cancelled as
+// inactive.
+func TestWarningSurvivesSnapshotSwap(t *testing.T) {
+	tr, f, b := siteTracker(t, 100e3)
+	f.step(tr, b)
+	if evs := f.step(tr, b); count(evs, EventWarning) != 1 {
+		t.Fatalf("no warning after two hits: %+v", evs)
+	}
+	hospital := tr.engine.Snapshot().Zone(0)
+	var zones []safezones.Zone
+	for k := 0; k < 5; k++ { // sort before "hospital": its index moves
+		zones = append(zones, safezones.Zone{ID: fmt.Sprintf("a%d", k), Version: 1, Status: safezones.StatusActive, Terms: safezones.Terms{
+			Kind: safezones.KindProtectedSite, Geometry: geo.Point{Lon: 10 + float64(k), Lat: 10}, RadiusM: 500}})
+	}
+	swapped := mustBuild(t, append(zones, *hospital), Options{})
+	if i, _ := swapped.Lookup("hospital"); i == 0 {
+		t.Fatalf("the hospital kept index 0: the swap tests nothing")
+	}
+	tr.engine.Swap(swapped)
+	var entered *Event
+	for k := 0; k < 150 && entered == nil; k++ {
+		for _, e := range f.step(tr, b) {
+			switch e.Kind {
+			case EventWarningCancelled:
+				t.Fatalf("update %d after the swap: warning cancelled: %+v", k, e)
+			case EventEnter:
+				entered = &e
+			}
+		}
+	}
+	if entered == nil || !entered.Warned {
+		t.Fatalf("after the swap: entry %+v, want a warned entry", entered)
+	}
+	if st := tr.WarningStats(); st.Issued != 1 {
+		t.Errorf("WarningStats = %+v, want the one warning issued before the swap", st)
+	}
+
+	tr, f, b = siteTracker(t, 100e3)
+	f.step(tr, b)
+	f.step(tr, b)
+	tr.engine.Swap(mustBuild(t, zones, Options{}))
+	evs := f.step(tr, b)
+	if count(evs, EventWarningCancelled) != 1 || evs[len(evs)-1].Reason != ReasonZoneInactive {
+		t.Errorf("zone dropped by a swap: events %+v, want one cancel as zone_inactive", evs)
+	}
 }

@@ -189,7 +189,22 @@ type trackerShard struct {
 	objs    map[string]*object
 	stats   WarningStats
 	scratch *predScratch // prediction buffers, made on first use
+	snap    *Snapshot    // the snapshot the shard last predicted on
+	gen     uint32       // bumped when snap changes (warnState.gen)
 	_       [64]byte     // keep shards on separate cache lines
+}
+
+// genOf returns the shard's generation of snap: warnings stamped with it
+// hold snap's zone-table index of their zone. The shard keeps only the
+// last snapshot, so warnings do not keep old snapshots alive.
+func (sh *trackerShard) genOf(snap *Snapshot) uint32 {
+	if sh.snap != snap {
+		sh.snap, sh.gen = snap, sh.gen+1
+		if sh.gen == 0 { // wrapped: 0 marks a warning with no index
+			sh.gen = 1
+		}
+	}
+	return sh.gen
 }
 
 // object is the tracker's state of one object.
@@ -358,6 +373,18 @@ func (o *object) zoneIndex(id string) int {
 		}
 	}
 	return -1
+}
+
+// inZone reports whether the object's last update was in zone i of the
+// snapshot it was tested against (o.hits): the zones of o.zones, without
+// comparing ids.
+func (o *object) inZone(i int32) bool {
+	for k := range o.hits {
+		if o.hits[k].Index == i {
+			return true
+		}
+	}
+	return false
 }
 
 func (o *object) warningIndex(id string) int {

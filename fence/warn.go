@@ -55,6 +55,34 @@ type warnState struct {
 	firstAt time.Time // when the warning was issued
 	arrival time.Time // predicted entry time last reported
 	entry   geo.Point // predicted entry point last seen
+	gen     uint32    // the shard's snapshot generation idx belongs to (0: none)
+	idx     int32     // the zone's index in that snapshot's zone table
+}
+
+// indexIn returns the zone's index in snap, the shard's snapshot of
+// generation gen: the cached one when stamped with gen, else looked up by
+// id (and cached).
+func (w *warnState) indexIn(snap *Snapshot, gen uint32) (int32, bool) {
+	if w.gen == gen {
+		return w.idx, true
+	}
+	i, ok := snap.Lookup(w.id)
+	if ok {
+		w.gen, w.idx = gen, i
+	}
+	return i, ok
+}
+
+// warningAt returns the position in o.warnings of the warning for zone i
+// of the snapshot of generation gen, or -1. The prediction stamps every
+// warning it keeps with gen before it records hits.
+func (o *object) warningAt(gen uint32, i int32) int {
+	for k := range o.warnings {
+		if w := &o.warnings[k]; w.gen == gen && w.idx == i {
+			return k
+		}
+	}
+	return -1
 }
 
 // predict flies o's nominal path, applies the hysteresis to o's warnings
@@ -66,9 +94,10 @@ func (tr *Tracker) predict(snap *Snapshot, o *object, u Update, dst []Event, sh 
 	sc, st := sh.scratch, &sh.stats
 	m, moving := tr.flyNominal(snap, o, u, sc)
 	tk := timeKey(u.Time)
+	gen := sh.genOf(snap)
 	kept := o.warnings[:0]
 	for _, w := range o.warnings {
-		i, ok := snap.Lookup(w.id)
+		i, ok := w.indexIn(snap, gen)
 		switch {
 		case !ok || !snap.meta[i].activeAt(tk):
 			if w.issued {
@@ -93,20 +122,20 @@ func (tr *Tracker) predict(snap *Snapshot, o *object, u Update, dst []Event, sh 
 	}
 	o.warnings = kept
 	for _, h := range sc.hits {
-		dst = tr.warnHit(snap, o, u, h, m, dst, sh)
+		dst = tr.warnHit(snap, o, u, h, m, gen, dst, sh)
 	}
 	return dst
 }
 
 // warnHit records that the nominal path reaches zone h and appends a
 // warning event when the hysteresis says so.
-func (tr *Tracker) warnHit(snap *Snapshot, o *object, u Update, h predHit, m motionFix, dst []Event, sh *trackerShard) []Event {
+func (tr *Tracker) warnHit(snap *Snapshot, o *object, u Update, h predHit, m motionFix, gen uint32, dst []Event, sh *trackerShard) []Event {
 	z := &snap.zones[h.zone]
 	eta := secs(h.tau)
 	arrival := u.Time.Add(eta)
-	j := o.warningIndex(z.ID)
+	j := o.warningAt(gen, h.zone)
 	if j < 0 {
-		o.warnings = append(o.warnings, warnState{id: z.ID, kind: z.Kind})
+		o.warnings = append(o.warnings, warnState{id: z.ID, kind: z.Kind, gen: gen, idx: h.zone})
 		j = len(o.warnings) - 1
 	}
 	ws := &o.warnings[j]
