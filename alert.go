@@ -7,6 +7,12 @@ import (
 	"github.com/safezones/safezones/geo"
 )
 
+// LedgerAlert is the ledger type of an alert. Webhook subscriptions and
+// deliveries are not logged: a subscription holds a secret and, like
+// members and tokens, is access configuration; delivery receipts are
+// operational state that changes with every attempt.
+const LedgerAlert = "alert"
+
 // AlertKind says what the engine concluded.
 type AlertKind string
 

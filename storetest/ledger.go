@@ -80,6 +80,7 @@ func checkLedger(t *testing.T, s Store) {
 			byType, len(parties), versions, changes)
 	}
 	checkConsentLedger(t, s, byType, parties, page.Zones)
+	checkAlertLedger(t, s, byType)
 }
 
 type storeHashes struct{ s Store }

@@ -54,6 +54,8 @@ func Run(t *testing.T, newStore func(t *testing.T, clock *Clock) Store) {
 		{"DecisionRefusals", testDecisionRefusals},
 		{"PresumedConsent", testPresumedConsent},
 		{"Commitments", testCommitments},
+		{"Alerts", testAlerts},
+		{"Webhooks", testWebhooks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
