@@ -2,6 +2,7 @@ package fence
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
@@ -286,5 +287,30 @@ func BenchmarkTrackerUpdate(b *testing.B) {
 				b.ReportMetric(float64(cancelled)*1000/float64(b.N), "cancelled/kupd")
 			})
 		}
+	}
+}
+
+// BenchmarkMemoryLatency measures what one dependent random read costs on
+// this machine at several working-set sizes (a pointer chase over one
+// entry per cache line), so that the index figures can be read against
+// the floor of the day: shared machines vary by several times.
+func BenchmarkMemoryLatency(b *testing.B) {
+	for _, mib := range []int{1, 4, 32, 256} {
+		b.Run(fmt.Sprintf("MiB=%d", mib), func(b *testing.B) {
+			n := mib << 20 / 64
+			next := make([]uint32, n*16)
+			perm := rand.New(rand.NewPCG(1, uint64(mib))).Perm(n)
+			for i := 0; i < n; i++ {
+				next[perm[i]*16] = uint32(perm[(i+1)%n] * 16)
+			}
+			p := uint32(0)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p = next[p]
+			}
+			if p == 1 {
+				b.Log(p) // keep p alive
+			}
+		})
 	}
 }
