@@ -82,7 +82,7 @@ func newServer(tb testing.TB, db *sqlite.DB) (*httpapi.Server, string) {
 		tb.Fatal(err)
 	}
 	return &httpapi.Server{Zones: snapshots.Notifying(db, keeper), Parties: db, Health: db, Ledger: db, LedgerSigner: signer,
-		Fence: engine, Tracker: fence.NewTracker(engine, fence.TrackerOptions{}), Members: db, Keys: db, Consent: db, Commitments: db, OperatorToken: testToken, PublicReads: true}, vkey
+		Fence: engine, Tracker: fence.NewTracker(engine, fence.TrackerOptions{}), Members: db, Keys: db, Consent: db, Commitments: db, TrackStore: db, OperatorToken: testToken, PublicReads: true}, vkey
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {

@@ -3,7 +3,9 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"github.com/safezones/safezones"
 	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/geo"
+	"github.com/safezones/safezones/tracks"
 )
 
 // Limits of the position ingest.
@@ -19,6 +22,8 @@ const (
 	maxPositionLine  = 4 << 10 // bytes in one NDJSON line
 	maxPositionLines = 100_000 // lines in one request
 	maxLineErrors    = 100     // errors listed in a response (all are counted)
+	// alertStoreTimeout bounds storing a batch's alerts.
+	alertStoreTimeout = 10 * time.Second
 )
 
 func (s *Server) registerPositionRoutes(mux *http.ServeMux) {
@@ -53,7 +58,9 @@ type lineError struct {
 // duplicates and out-of-order reports (older than the object's last) are
 // counted and ignored. The response lists the enter, exit and warning
 // events the batch caused (inside events too with ?inside=true). Any
-// member with the reporter role, or the operator, may post.
+// member with the reporter role, or the operator, may post. With an
+// AlertProducer, the batch's events become stored alerts before the answer;
+// when they cannot be stored the request fails with 503.
 func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 	a, err := actor(r.Context())
 	if err != nil {
@@ -82,6 +89,8 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 		events  []byte
 		nEvents int
 		evBuf   []fence.Event
+		alertEv []fence.Event     // events for AlertProducer, in order
+		kept    []tracks.Position // every valid position, for Archive
 	)
 	fail := func(line int, field, msg string) {
 		counts["invalid"]++
@@ -96,6 +105,7 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 	for sc.Scan() {
 		line++
 		if line > maxPositionLines {
+			s.storeAlerts(r, alertEv) // of the lines applied; a failure is logged
 			s.writeError(w, r, safezones.Errorf(safezones.CodeTooLarge, "more than %d lines: split the batch", maxPositionLines))
 			return
 		}
@@ -107,6 +117,12 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 		if msg != "" {
 			fail(line, field, msg)
 			continue
+		}
+		if s.Archive != nil {
+			// Duplicates and late reports too: a client retrying after a
+			// failed answer resends positions the tracker already took.
+			kept = append(kept, tracks.Position{ObjectID: u.ObjectID, At: u.Time, Point: u.Point, AltM: u.AltM, HasAlt: u.HasAlt,
+				SpeedMS: u.SpeedMS, HeadingDeg: u.HeadingDeg, HasVelocity: u.HasVelocity})
 		}
 		var out fence.Outcome
 		evBuf, out = s.Tracker.Update(u, evBuf[:0])
@@ -120,6 +136,13 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 		default:
 			fail(line, "", "the tracker refused this position")
 		}
+		if s.AlertProducer != nil {
+			for i := range evBuf {
+				if evBuf[i].Kind != fence.EventInside {
+					alertEv = append(alertEv, evBuf[i])
+				}
+			}
+		}
 		for i := range evBuf {
 			if evBuf[i].Kind == fence.EventInside && !withInside {
 				continue
@@ -132,11 +155,21 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := sc.Err(); err != nil {
+		s.storeAlerts(r, alertEv) // of the lines applied; a failure is logged
 		s.writeError(w, r, safezones.FieldErrorf(safezones.CodeTooLarge, "line "+strconv.Itoa(line+1),
 			"line %d is longer than %d bytes (%v)", line+1, maxPositionLine, err))
 		return
 	}
 	s.metrics.positions(counts)
+	if err := s.archive(r, kept); err != nil {
+		s.storeAlerts(r, alertEv) // the alerts stand whatever happened to the archive
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.storeAlerts(r, alertEv); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	out := make([]byte, 0, 256+len(events))
 	out = append(out, `{"lines":`...)
 	out = strconv.AppendInt(out, int64(line), 10)
@@ -254,4 +287,41 @@ func appendEvent(b []byte, e *fence.Event) []byte {
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// archive makes the batch's valid positions durable in Archive, when
+// there is one, before the answer; a client that hangs up does not cancel
+// it. A failure is logged and returned as unavailable: the client retries,
+// and the archive then takes the positions again (readers drop repeats).
+func (s *Server) archive(r *http.Request, ps []tracks.Position) error {
+	if s.Archive == nil || len(ps) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), alertStoreTimeout)
+	defer cancel()
+	if err := s.Archive.Append(ctx, ps); err != nil {
+		s.logger().LogAttrs(r.Context(), slog.LevelError, "archive positions", slog.String("request_id", requestID(r.Context())), slog.Any("err", err))
+		return safezones.Errorf(safezones.CodeUnavailable,
+			"the positions were applied but could not be archived (request %s): retry later", requestID(r.Context()))
+	}
+	return nil
+}
+
+// storeAlerts hands the batch's events to AlertProducer, when there is
+// one, in one call before the answer: nothing acknowledged may lose its
+// alerts, and a client that hangs up does not cancel them. A failure is
+// logged and returned as unavailable.
+func (s *Server) storeAlerts(r *http.Request, events []fence.Event) error {
+	if s.AlertProducer == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), alertStoreTimeout)
+	defer cancel()
+	if err := s.AlertProducer.Handle(ctx, events); err != nil {
+		s.logger().LogAttrs(r.Context(), slog.LevelError, "store alerts", slog.String("request_id", requestID(r.Context())), slog.Any("err", err))
+		return safezones.Errorf(safezones.CodeUnavailable,
+			"the positions were applied but their alerts could not be stored (request %s); they are kept and stored with the next batch: retry later",
+			requestID(r.Context()))
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/alerts"
 	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/geojson"
 	"golang.org/x/mod/sumdb/note"
@@ -46,6 +47,28 @@ type Server struct {
 	Keys        safezones.KeyService
 	Consent     safezones.ConsentService
 	Commitments safezones.CommitmentService
+	// Alerts serves /v1/alerts and their CAP forms; AlertHub streams them
+	// (/v1/alerts/stream); AlertProducer turns the tracker's events of
+	// /v1/positions into stored alerts. Webhooks serves /v1/webhooks,
+	// whose target URLs WebhookTargetCheck vets (nil: any http(s) URL).
+	// Without them those routes answer 503.
+	Alerts             safezones.AlertService
+	AlertHub           *alerts.Hub
+	AlertProducer      EventHandler
+	Webhooks           safezones.WebhookService
+	WebhookTargetCheck func(url string) error
+	// CAPSender and CAPHostID name this deployment in CAP messages
+	// (sender; identifiers "safezones-<CAPHostID>-al-<seq>"); no spaces,
+	// commas, '<' or '&'. SSEHeartbeat is the comment interval of idle
+	// alert streams (15 s when 0).
+	// Archive keeps every position the ingest accepts before it answers
+	// (nil: positions are not archived); TrackStore serves the archive at
+	// /v1/tracks (nil: no route).
+	Archive      Archiver
+	TrackStore   safezones.TrackService
+	CAPSender    string
+	CAPHostID    string
+	SSEHeartbeat time.Duration
 
 	// OperatorToken authorises writes (and reads unless PublicReads) as
 	// the bootstrap admin. Empty disables it; member tokens (Members)
@@ -122,6 +145,9 @@ func (s *Server) Handler() http.Handler {
 	s.registerCommitmentRoutes(mux)
 	s.registerLocateRoutes(mux)
 	s.registerPositionRoutes(mux)
+	s.registerAlertRoutes(mux)
+	s.registerWebhookRoutes(mux)
+	s.registerTrackRoutes(mux)
 	s.mux = mux
 	return s.withRequestID(s.withRecover(s.withAccessLog(s.withAuth(s.withMethodCheck(mux)))))
 }

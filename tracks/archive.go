@@ -186,7 +186,8 @@ func NewBatch(ps []Position) (*safezones.TrackBatch, error) {
 }
 
 // Track returns objectID's archived positions between from and to
-// (inclusive; zero times do not bound) in time order, at most limit
+// (inclusive; zero times do not bound) in time order, repeats dropped, at
+// most limit
 // (the most recent kept when there are more). It checks each batch against
 // its SHA-256 and says which batch is damaged.
 func Track(ctx context.Context, store safezones.TrackService, objectID string, from, to time.Time, limit int) ([]Position, error) {
@@ -211,10 +212,25 @@ func Track(ctx context.Context, store safezones.TrackService, objectID string, f
 		}
 	}
 	sortByTime(out)
+	out = dropRepeats(out)
 	if limit > 0 && len(out) > limit {
 		out = out[len(out)-limit:]
 	}
 	return out, nil
+}
+
+// dropRepeats removes positions equal to the one before (sorted input): a
+// client that retried a batch after a failed answer sends it again.
+func dropRepeats(ps []Position) []Position {
+	n := 0
+	for i := range ps {
+		if n > 0 && ps[i] == ps[n-1] {
+			continue
+		}
+		ps[n] = ps[i]
+		n++
+	}
+	return ps[:n]
 }
 
 func sortByTime(ps []Position) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/safezones/safezones/ledger"
+	"github.com/safezones/safezones/webhooks"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -41,6 +42,9 @@ type Config struct {
 	AircraftJSON []string
 	// AircraftJSONInterval is the time between two polls of each URL.
 	AircraftJSONInterval time.Duration
+	// WebhookAllow lists internal addresses (CIDR prefixes, addresses or
+	// host names) that webhooks may reach; public addresses need no entry.
+	WebhookAllow []string
 }
 
 // DefaultConfig returns the defaults: loopback on 8080, safezones.db,
@@ -60,7 +64,7 @@ var envVars = map[string]string{
 	"public-reads": "SAFEZONES_PUBLIC_READS", "max-body-bytes": "SAFEZONES_MAX_BODY_BYTES",
 	"log-level": "SAFEZONES_LOG_LEVEL", "log-format": "SAFEZONES_LOG_FORMAT",
 	"sbs": "SAFEZONES_SBS", "aircraft-json": "SAFEZONES_AIRCRAFT_JSON",
-	"aircraft-json-interval": "SAFEZONES_AIRCRAFT_JSON_INTERVAL",
+	"aircraft-json-interval": "SAFEZONES_AIRCRAFT_JSON_INTERVAL", "webhook-allow": "SAFEZONES_WEBHOOK_ALLOW",
 }
 
 // applyEnv overrides c with the environment variables that are set.
@@ -96,6 +100,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			c.AircraftJSON = splitList(val)
 		case "aircraft-json-interval":
 			c.AircraftJSONInterval, err = time.ParseDuration(val)
+		case "webhook-allow":
+			c.WebhookAllow = splitList(val)
 		}
 		if err != nil {
 			return usagef("%s=%q: %v", v, val, err)
@@ -124,6 +130,7 @@ func (c *Config) bindFeedFlags(fs *flag.FlagSet) {
 	fs.Var(&listFlag{list: &c.SBS}, "sbs", "SBS-1 BaseStation feed `host:port` (port 30003 of dump1090/readsb); repeat for more [SAFEZONES_SBS, comma-separated]")
 	fs.Var(&listFlag{list: &c.AircraftJSON}, "aircraft-json", "readsb/dump1090 aircraft.json `URL` to poll; repeat for more [SAFEZONES_AIRCRAFT_JSON, comma-separated]")
 	fs.DurationVar(&c.AircraftJSONInterval, "aircraft-json-interval", c.AircraftJSONInterval, "`time` between two polls of each aircraft.json URL [SAFEZONES_AIRCRAFT_JSON_INTERVAL]")
+	fs.Var(&listFlag{list: &c.WebhookAllow}, "webhook-allow", "internal `address` (CIDR, IP or host name) webhooks may reach; public ones need none; repeat for more [SAFEZONES_WEBHOOK_ALLOW, comma-separated]")
 }
 
 // listFlag is a repeatable flag: the first use replaces the values from the
@@ -209,6 +216,9 @@ func (c *Config) Validate() error {
 	}
 	if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
 		return usagef("--operator-token is shorter than 16 characters; use a long random token")
+	}
+	if _, err := webhooks.ParseAllowlist(c.WebhookAllow); err != nil {
+		return usagef("--webhook-allow: %v", err)
 	}
 	return c.validateFeeds()
 }

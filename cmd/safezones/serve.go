@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,10 +95,16 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	}
 	tracker := fence.NewTracker(engine, topts)
 	reg := prometheus.NewRegistry()
+	w, err := newWatch(db, engine, cfg, reg, log)
+	if err != nil {
+		return err
+	}
 	srv := &httpapi.Server{
 		Zones: zones, Parties: db, Health: db, Ledger: db, LedgerSigner: signer, Fence: engine, Tracker: tracker,
 		OperatorToken: cfg.OperatorToken, PublicReads: cfg.PublicReads, MaxBodyBytes: cfg.MaxBodyBytes,
 		Registry: reg, Logger: log,
+		Alerts: db, AlertHub: w.hub, AlertProducer: w.producer, Webhooks: db, WebhookTargetCheck: w.checkTarget,
+		Archive: w.archive, TrackStore: db, CAPSender: "safezones-" + deploymentID(vkey), CAPHostID: deploymentID(vkey),
 	}
 	wireConsent(srv, db)
 	srv.Consent = snapshots.NotifyingConsent(db, keeper)
@@ -112,6 +120,8 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Open alert streams end when the server shuts down.
+	hs.RegisterOnShutdown(w.hub.Close)
 	url := "http://" + ln.Addr().String()
 	log.Info("serving", "url", url, "db", cfg.DB, "public_reads", cfg.PublicReads, "ledger_key", vkey)
 	if banner != nil {
@@ -124,10 +134,12 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	go func() { errc <- hs.Serve(ln) }()
 	go expireLoop(ctx, zones, log, time.Minute)
 	go keeper.Run(ctx, time.Second, time.Minute)
-	go expireTracks(ctx, tracker, log, 30*time.Second)
+	go expireTracks(ctx, tracker, w.producer, log, 30*time.Second)
 	go consentLoop(ctx, db, log, time.Minute)
+	watchDone := w.run(ctx)
+	defer watchDone.Wait()
 	feedCtx, stopFeeds := context.WithCancel(ctx)
-	feedsDone := startFeeds(feedCtx, cfg, aircraft.NewMetrics(reg), feedSink(tracker, log), log)
+	feedsDone := startFeeds(feedCtx, cfg, aircraft.NewMetrics(reg), feedSink(tracker, w, log), log)
 	defer func() { stopFeeds(); feedsDone.Wait() }()
 	select {
 	case err := <-errc:
@@ -165,9 +177,9 @@ func expireLoop(ctx context.Context, db safezones.ZoneService, log *slog.Logger,
 }
 
 // expireTracks closes the events of objects that went silent, every
-// interval, until ctx ends. Until alerts are stored (issue 8) the exits
-// are logged.
-func expireTracks(ctx context.Context, tr *fence.Tracker, log *slog.Logger, interval time.Duration) {
+// interval, until ctx ends: their open violations end with reason "stale"
+// and their warnings are cancelled, as alerts.
+func expireTracks(ctx context.Context, tr *fence.Tracker, alerts httpapi.EventHandler, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var evs []fence.Event
@@ -177,8 +189,8 @@ func expireTracks(ctx context.Context, tr *fence.Tracker, log *slog.Logger, inte
 			return
 		case now := <-t.C:
 			evs = tr.Expire(now, evs[:0])
-			for _, e := range evs {
-				log.Info("track event", "kind", e.Kind.String(), "object", e.ObjectID, "zone_id", e.ZoneID, "reason", e.Reason.String())
+			if err := alerts.Handle(ctx, evs); err != nil && ctx.Err() == nil {
+				log.Error("store the alerts of silent tracks (kept for the next try)", "err", err)
 			}
 		}
 	}
@@ -213,22 +225,32 @@ func startFeeds(ctx context.Context, cfg Config, m *aircraft.Metrics, sink func(
 }
 
 // feedSink returns the function every aircraft feed hands its positions
-// to: each goes into the tracker exactly as POST /v1/positions does. Until
-// alerts are stored (issue 8) the enter, exit and warning events are
-// logged; inside events only at debug. Feeds call it from their own
-// goroutines; the tracker is safe for that.
-func feedSink(tr *fence.Tracker, log *slog.Logger) func([]fence.Update) {
+// to: each goes into the tracker exactly as POST /v1/positions does, the
+// batch into the track archive, and the events into alerts. Feeds call it
+// from their own goroutines; the tracker, archive and producer are safe for
+// that. A feed has nobody to answer, so failures are logged; the producer
+// keeps alerts it could not store for its next call.
+func feedSink(tr *fence.Tracker, w *watch, log *slog.Logger) func([]fence.Update) {
 	return func(us []fence.Update) {
-		var evs []fence.Event
+		ctx := context.Background()
+		var evs, all []fence.Event
 		for _, u := range us {
 			evs, _ = tr.Update(u, evs[:0])
-			for _, e := range evs {
-				if e.Kind == fence.EventInside {
-					log.Debug("track event", "kind", e.Kind.String(), "object", e.ObjectID, "zone_id", e.ZoneID)
-					continue
-				}
-				log.Info("track event", "kind", e.Kind.String(), "object", e.ObjectID, "zone_id", e.ZoneID, "reason", e.Reason.String())
-			}
+			all = append(all, evs...)
+		}
+		if err := w.archive.Append(ctx, archivePositions(us)); err != nil {
+			log.Error("archive feed positions", "positions", len(us), "err", err)
+		}
+		if err := w.producer.Handle(ctx, all); err != nil {
+			log.Error("store feed alerts (kept for the next try)", "err", err)
 		}
 	}
+}
+
+// deploymentID names this deployment in CAP identifiers and as their
+// sender: the first 12 hex digits of the SHA-256 of its ledger key, stable
+// across restarts and revealing nothing about the machine.
+func deploymentID(ledgerKey string) string {
+	sum := sha256.Sum256([]byte(ledgerKey))
+	return hex.EncodeToString(sum[:6])
 }
