@@ -6,11 +6,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/aircraft"
 	"github.com/safezones/safezones/consent"
 	"github.com/safezones/safezones/demo"
 	"github.com/safezones/safezones/sqlite"
@@ -33,6 +36,13 @@ Aleppo proposal needs Syria and Russia, Syria has approved (a real
 signature over a payload marked simulated), and the demo prints a token
 and key with which to approve it as Russia; Saudi Arabia, Qatar and the
 UAE have pledged funds to the Idlib safe area.
+
+The watch floor (simulated): two aircraft fly west over Idlib, replayed
+from a recorded SBS-1 feed in a loop; SIMUL01 at 5,000 m is warned about
+the Idlib no-fly zone (0-10,000 m) and then violates it, SIMUL02 at
+12,000 m passes above it. Alerts stream at /v1/alerts/stream, are listed
+at /v1/alerts and published as CAP 1.2 at /v1/alerts/cap; tracks are
+archived (/v1/tracks/icao:F00001).
 
 Examples:
   safezones demo
@@ -82,6 +92,11 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	}
 	// Whatever visitors sign or pledge here is scenario data, and says so.
 	db.SimulatedOnly = true
+	sbsAddr, err := startDemoFlights(ctx, dir, log)
+	if err != nil {
+		return err
+	}
+	cfg.SBS = append(cfg.SBS, sbsAddr)
 	return serveHTTP(ctx, c.env, cfg, db, log, func(url, ledgerKey string) {
 		fmt.Fprintf(c.env.stdout, "safezones demo: %d zones loaded (simulated scenario data, marked as such)\n", loaded.zones)
 		fmt.Fprintf(c.env.stdout, "  map and API:     %s/\n", url)
@@ -91,6 +106,10 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.env.stdout, "  ledger key:      export SAFEZONES_LEDGER_PUBKEY=%s\n", ledgerKey)
 		fmt.Fprintf(c.env.stdout, "  consent:         eastern-aleppo-safe-area waits for Russia (Syria approved; simulated):\n")
 		fmt.Fprintf(c.env.stdout, "                   curl -s %s/v1/zones/eastern-aleppo-safe-area/summary\n", url)
+		fmt.Fprintf(c.env.stdout, "  watch floor:     two simulated aircraft fly west over Idlib from an SBS-1 feed (%s);\n", sbsAddr)
+		fmt.Fprintf(c.env.stdout, "                   SIMUL01 is warned within ~30 s and violates the no-fly zone after ~3.5 min:\n")
+		fmt.Fprintf(c.env.stdout, "                   curl -N %s/v1/alerts/stream\n", url)
+		fmt.Fprintf(c.env.stdout, "                   curl -s %s/v1/alerts/cap\n", url)
 		fmt.Fprintf(c.env.stdout, "  approve as Russia (a demo signer token and key):\n")
 		fmt.Fprintf(c.env.stdout, "                   export RUSSIA_TOKEN=%s\n", loaded.signerToken)
 		fmt.Fprintf(c.env.stdout, "                   safezones zone approve --simulated --server %s --token \"$RUSSIA_TOKEN\" --key %s eastern-aleppo-safe-area\n",
@@ -229,4 +248,25 @@ func loadDemoScenario(ctx context.Context, db *sqlite.DB, keyDir string) (*demoL
 		return nil, err
 	}
 	return out, nil
+}
+
+// startDemoFlights replays the demo's simulated aircraft (demo.SimulatedFlights)
+// as an SBS-1 source on a loopback port, in a loop, until ctx ends, and
+// returns its address for the server's feed.
+func startDemoFlights(ctx context.Context, dir string, log *slog.Logger) (string, error) {
+	path := filepath.Join(dir, "simulated-flights.sbs")
+	if err := os.WriteFile(path, demo.SimulatedFlights(), 0o600); err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("demo flights: %w", err)
+	}
+	rp := &aircraft.Replayer{Path: path, Rate: demo.FlightsPerSecond, Loop: true, Logger: log}
+	go func() {
+		if err := rp.Serve(ctx, ln); err != nil && ctx.Err() == nil {
+			log.Error("demo flights stopped", "err", err)
+		}
+	}()
+	return ln.Addr().String(), nil
 }
