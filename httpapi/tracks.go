@@ -18,8 +18,9 @@ type Archiver interface {
 
 // Limits of the track route.
 const (
-	defaultTrackLimit = 10_000
-	maxTrackLimit     = 100_000
+	defaultTrackLimit  = 10_000
+	defaultTrackWindow = 24 * time.Hour
+	maxTrackLimit      = 100_000
 )
 
 func (s *Server) registerTrackRoutes(mux *http.ServeMux) {
@@ -27,7 +28,8 @@ func (s *Server) registerTrackRoutes(mux *http.ServeMux) {
 }
 
 // handleTrack serves GET /v1/tracks/{object_id}?from=&to=&limit=: the
-// object's archived positions as one GeoJSON Feature, a LineString (a
+// object's archived positions (from defaults to a day before to, or now)
+// as one GeoJSON Feature, a LineString (a
 // Point for a single position, no geometry for none) whose properties hold
 // the times and altitudes position by position, so that a violation's
 // track can be drawn and exported. Tracks can reveal convoys and
@@ -68,7 +70,16 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
 	if to != nil {
 		t = *to
 	}
-	if !f.IsZero() && !t.IsZero() && t.Before(f) {
+	if f.IsZero() {
+		// Without a start, the last day before to (or now): a track read
+		// decodes every batch of its window that may hold the object.
+		end := t
+		if end.IsZero() {
+			end = time.Now()
+		}
+		f = end.Add(-defaultTrackWindow)
+	}
+	if !t.IsZero() && t.Before(f) {
 		s.writeError(w, r, safezones.FieldErrorf(safezones.CodeInvalid, "to", "to %s is before from %s", t.Format(time.RFC3339), f.Format(time.RFC3339)))
 		return
 	}

@@ -34,7 +34,7 @@ func TestTracksArchivedAndServed(t *testing.T) {
 	a.do(post)
 	a.do(post) // a client retrying: the archive takes it again, the track shows it once
 
-	got := a.do(call{method: http.MethodGet, path: "/v1/tracks/conv-1", token: testToken, status: http.StatusOK}).json(t)
+	got := a.do(call{method: http.MethodGet, path: "/v1/tracks/conv-1?from=2026-11-25T00:00:00Z", token: testToken, status: http.StatusOK}).json(t)
 	geom := got["geometry"].(map[string]any)
 	coords := geom["coordinates"].([]any)
 	props := got["properties"].(map[string]any)
@@ -52,11 +52,11 @@ func TestTracksArchivedAndServed(t *testing.T) {
 	if n := part["properties"].(map[string]any)["positions"].(float64); n != 2 {
 		t.Errorf("window 10:00:15-10:00:30 holds %v positions, want 2", n)
 	}
-	one := a.do(call{method: http.MethodGet, path: "/v1/tracks/other", token: testToken, status: http.StatusOK}).json(t)
+	one := a.do(call{method: http.MethodGet, path: "/v1/tracks/other?from=2026-11-25T00:00:00Z", token: testToken, status: http.StatusOK}).json(t)
 	if one["geometry"].(map[string]any)["type"] != "Point" {
 		t.Errorf("a one-position track: %v", one)
 	}
-	none := a.do(call{method: http.MethodGet, path: "/v1/tracks/nobody", token: testToken, status: http.StatusOK}).json(t)
+	none := a.do(call{method: http.MethodGet, path: "/v1/tracks/nobody?from=2026-11-25T00:00:00Z", token: testToken, status: http.StatusOK}).json(t)
 	if none["geometry"] != nil {
 		t.Errorf("an unknown object's track: %v", none)
 	}

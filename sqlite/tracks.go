@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/tracks"
 )
 
 var _ safezones.TrackService = (*DB)(nil)
@@ -33,8 +35,8 @@ func newTrackBatchRecord(b *safezones.TrackBatch) trackBatchRecord {
 		Objects: len(b.Objects), SHA256: b.SHA256, Created: b.Created.UTC()}
 }
 
-// AppendTrackBatch stores b and its per-object index rows and logs it, in
-// one transaction. Codes: invalid.
+// AppendTrackBatch stores b with a filter of its object ids and logs it,
+// in one transaction. Codes: invalid.
 func (d *DB) AppendTrackBatch(ctx context.Context, b *safezones.TrackBatch) error {
 	if b.Positions <= 0 || len(b.Objects) == 0 || len(b.Data) == 0 {
 		return safezones.Errorf(safezones.CodeInvalid, "a track batch needs positions, objects and data")
@@ -49,24 +51,15 @@ func (d *DB) AppendTrackBatch(ctx context.Context, b *safezones.TrackBatch) erro
 	b.FirstAt, b.LastAt = b.FirstAt.UTC().Truncate(time.Millisecond), b.LastAt.UTC().Truncate(time.Millisecond)
 	b.Created = d.Now().UTC().Truncate(time.Millisecond)
 	first, last := b.FirstAt.UnixMilli(), b.LastAt.UnixMilli()
+	filter := tracks.ObjectFilter(b.Objects)
 	return d.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO track_batches(first_at, last_at, positions, objects, data, sha256, created) VALUES (?,?,?,?,?,?,?)`,
-			first, last, b.Positions, len(b.Objects), b.Data, b.SHA256, formatTime(b.Created))
+		res, err := tx.ExecContext(ctx, `INSERT INTO track_batches(first_at, last_at, positions, objects, objects_filter, data, sha256, created) VALUES (?,?,?,?,?,?,?,?)`,
+			first, last, b.Positions, len(b.Objects), filter, b.Data, b.SHA256, formatTime(b.Created))
 		if err != nil {
 			return err
 		}
 		if b.ID, err = res.LastInsertId(); err != nil {
 			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO track_batch_objects(object_id, batch_id, first_at, last_at) VALUES (?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, o := range b.Objects {
-			if _, err := stmt.ExecContext(ctx, o, b.ID, first, last); err != nil {
-				return err
-			}
 		}
 		return appendEntry(ctx, tx, safezones.LedgerTrackBatch, trackBatchRecordID(b.ID), newTrackBatchRecord(b), b.Created)
 	})
@@ -74,7 +67,8 @@ func (d *DB) AppendTrackBatch(ctx context.Context, b *safezones.TrackBatch) erro
 
 // TrackBatches returns the batches holding positions of objectID between
 // from and to (zero times do not bound), oldest first; limit <= 0 means
-// all.
+// all. Batches are found by time, then by their object filter, and only
+// the candidates' data is read.
 func (d *DB) TrackBatches(ctx context.Context, objectID string, from, to time.Time, limit int) ([]safezones.TrackBatch, error) {
 	lo, hi := int64(-1<<62), int64(1<<62)
 	if !from.IsZero() {
@@ -83,12 +77,38 @@ func (d *DB) TrackBatches(ctx context.Context, objectID string, from, to time.Ti
 	if !to.IsZero() {
 		hi = to.UnixMilli()
 	}
-	if limit <= 0 {
-		limit = -1
+	rows, err := d.db.QueryContext(ctx, `SELECT id, objects_filter FROM track_batches WHERE last_at >= ? AND first_at <= ? ORDER BY id`, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("track batches: %w", err)
 	}
-	return queryRows(ctx, d.db, scanTrackBatch, `SELECT b.id, b.first_at, b.last_at, b.positions, b.data, b.sha256, b.created
-		FROM track_batch_objects o JOIN track_batches b ON b.id = o.batch_id
-		WHERE o.object_id = ? AND o.last_at >= ? AND o.first_at <= ? ORDER BY b.id LIMIT ?`, objectID, lo, hi, limit)
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var filter []byte
+		if err := rows.Scan(&id, &filter); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if tracks.FilterMayHold(filter, objectID) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []safezones.TrackBatch
+	for _, id := range ids {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		b, err := scanTrackBatch(d.db.QueryRowContext(ctx, `SELECT id, first_at, last_at, positions, data, sha256, created FROM track_batches WHERE id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *b)
+	}
+	return out, nil
 }
 
 func scanTrackBatch(s scanner) (*safezones.TrackBatch, error) {

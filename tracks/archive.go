@@ -21,9 +21,10 @@ import (
 // acknowledges after Append loses nothing on a crash.
 type Archive struct {
 	store safezones.TrackService
-	// MaxDelay is how long the first request of a batch may wait for
-	// others (default 2 ms); MaxPositions closes a batch early (default
-	// 200,000).
+	// MaxDelay is how long the first request of a batch waits for others
+	// (default 0: a batch is whatever queued while the previous one was
+	// being written, which is group commit without added latency);
+	// MaxPositions closes a batch early (default 200,000).
 	MaxDelay     time.Duration
 	MaxPositions int
 
@@ -50,7 +51,7 @@ type Stats struct {
 
 // NewArchive returns an archive writing to store; call Run to write.
 func NewArchive(store safezones.TrackService) *Archive {
-	return &Archive{store: store, MaxDelay: 2 * time.Millisecond, MaxPositions: 200_000, wake: make(chan struct{}, 1)}
+	return &Archive{store: store, MaxPositions: 200_000, wake: make(chan struct{}, 1)}
 }
 
 // ErrStopped is returned by Append after Run has returned.

@@ -162,3 +162,30 @@ func TestTrackDetectsTampering(t *testing.T) {
 		t.Errorf("Track on a changed batch: %v", err)
 	}
 }
+
+// TestObjectFilter: the filter never misses an object it holds, and
+// rarely claims one it does not.
+func TestObjectFilter(t *testing.T) {
+	var ids []string
+	for i := 0; i < 1000; i++ {
+		ids = append(ids, "icao:"+strings.Repeat("A", i%5)+string(rune('a'+i%26))+string(rune('0'+i%10))+string(rune(i)))
+	}
+	f := ObjectFilter(ids)
+	for _, id := range ids {
+		if !FilterMayHold(f, id) {
+			t.Fatalf("filter misses %q", id)
+		}
+	}
+	falsePos := 0
+	for i := 0; i < 100000; i++ {
+		if FilterMayHold(f, "other-"+string(rune(i))) {
+			falsePos++
+		}
+	}
+	if falsePos > 1000 {
+		t.Errorf("%d of 100,000 absent ids pass the filter (want about 0.25%%)", falsePos)
+	}
+	if !FilterMayHold(nil, "x") {
+		t.Error("an empty filter must let everything through")
+	}
+}
