@@ -1,17 +1,21 @@
 -- The track archive (issue 8): positions in compact batches (package
 -- tracks), one row per group commit, each logged in the ledger by its
--- SHA-256. objects_filter is a Bloom filter of the batch's object ids, so
--- that reading one object's track skips the batches without it.
+-- SHA-256. track_batch_objects finds an object's batches.
 CREATE TABLE track_batches (
-    id             INTEGER PRIMARY KEY,
-    first_at       INTEGER NOT NULL, -- unix milliseconds
-    last_at        INTEGER NOT NULL,
-    positions      INTEGER NOT NULL,
-    objects        INTEGER NOT NULL,
-    objects_filter BLOB NOT NULL,
-    data           BLOB NOT NULL,
-    sha256         TEXT NOT NULL,
-    created        TEXT NOT NULL
+    id        INTEGER PRIMARY KEY,
+    first_at  INTEGER NOT NULL, -- unix milliseconds
+    last_at   INTEGER NOT NULL,
+    positions INTEGER NOT NULL,
+    objects   INTEGER NOT NULL,
+    data      BLOB NOT NULL,
+    sha256    TEXT NOT NULL,
+    created   TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX track_batches_last_at ON track_batches(last_at);
+CREATE TABLE track_batch_objects (
+    object_id TEXT NOT NULL,
+    batch_id  INTEGER NOT NULL REFERENCES track_batches(id),
+    first_at  INTEGER NOT NULL,
+    last_at   INTEGER NOT NULL,
+    PRIMARY KEY (object_id, batch_id)
+) STRICT, WITHOUT ROWID;
