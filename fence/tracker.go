@@ -419,14 +419,18 @@ func (o *object) pushFix(u Update) {
 
 // Expire drops every object whose last update is StaleAfter or more before
 // now, appending an exit (ReasonStale) for each zone it was in and a
-// cancelled warning for each warning it had. It returns the extended
-// slice.
+// cancelled warning for each warning it had; and exits the other objects
+// from the zones no longer in force at now (ReasonZoneInactive). It returns
+// the extended slice.
 func (tr *Tracker) Expire(now time.Time, dst []Event) []Event {
+	snap := tr.engine.Snapshot()
+	tk := timeKey(now)
 	for i := range tr.shards {
 		sh := &tr.shards[i]
 		sh.mu.Lock()
 		for id, o := range sh.objs {
 			if now.Sub(o.last) < tr.opts.StaleAfter {
+				dst = o.closeEnded(snap, tk, now, dst)
 				continue
 			}
 			for _, zs := range o.zones {
@@ -445,6 +449,24 @@ func (tr *Tracker) Expire(now time.Time, dst []Event) []Event {
 		}
 		sh.mu.Unlock()
 	}
+	return dst
+}
+
+// closeEnded exits o from the zones that are no longer in force (left the
+// snapshot, or outside their validity or corridor windows at now), so that
+// a zone that ends closes its open events even when the object inside
+// stops reporting; Update would otherwise close them at the next report.
+func (o *object) closeEnded(snap *Snapshot, tk int64, now time.Time, dst []Event) []Event {
+	kept := o.zones[:0]
+	for _, zs := range o.zones {
+		if i, ok := snap.Lookup(zs.id); ok && snap.meta[i].activeAt(tk) {
+			kept = append(kept, zs)
+			continue
+		}
+		dst = append(dst, Event{Kind: EventExit, ObjectID: o.id, ZoneID: zs.id, Version: zs.version, ZoneKind: zs.kind,
+			At: now, Point: o.hist[(o.nHist-1)%histLen].p, AltitudeKnown: zs.altKnown, Dwell: now.Sub(zs.enteredAt), Reason: ReasonZoneInactive})
+	}
+	o.zones = kept
 	return dst
 }
 

@@ -237,6 +237,23 @@ func TestTrackerExpireAndZoneRemoval(t *testing.T) {
 	if len(evs) != 1 || evs[0].Kind != EventExit || evs[0].Reason != ReasonZoneInactive {
 		t.Errorf("after the zone was removed: %+v, want one exit with reason zone_inactive", evs)
 	}
+
+	// A zone that ends while an object inside stops reporting: Expire
+	// closes the event before the object is stale, and only once.
+	e, _ = noFlyScenario(t)
+	tr = NewTracker(e, TrackerOptions{Horizon: -1, StaleAfter: time.Hour})
+	replay(tr, us[:7])
+	if evs := tr.Expire(last, nil); len(evs) != 0 {
+		t.Fatalf("Expire while the zone is in force: %+v", evs)
+	}
+	e.Swap(mustBuild(t, nil, Options{}))
+	evs = tr.Expire(last.Add(time.Second), nil)
+	if len(evs) != 1 || evs[0].Kind != EventExit || evs[0].Reason != ReasonZoneInactive || evs[0].ZoneID != "nf" {
+		t.Fatalf("Expire after the zone ended: %+v, want one exit with reason zone_inactive", evs)
+	}
+	if evs := tr.Expire(last.Add(2*time.Second), nil); len(evs) != 0 || tr.Objects() != 1 {
+		t.Errorf("a second Expire: %+v (objects %d), want nothing and the object kept", evs, tr.Objects())
+	}
 }
 
 // TestEarlyWarning flies at 250 m/s towards a site from 60 km out: a
