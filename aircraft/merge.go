@@ -66,6 +66,10 @@ type trackState struct {
 	altAt time.Time
 	alt   bool
 
+	// posAt is the time of the last position made, so that positions
+	// timed by the receive clock stay strictly increasing.
+	posAt time.Time
+
 	speedKt, trackDeg float64
 	velAt             time.Time
 	vel               bool
@@ -139,6 +143,13 @@ func (m *Merger) Add(msg *Message, recv time.Time) (fence.Update, bool) {
 	if msg.Has&HasPosition == 0 {
 		return fence.Update{}, false
 	}
+	if at.Compare(a.posAt) <= 0 && (m.MessageTimes == nil || msg.Has&HasTime == 0) {
+		// Lines that arrive in one read share a receive time; the tracker
+		// would take all but the first for duplicates. They are distinct
+		// positions in arrival order: a microsecond apart.
+		at = a.posAt.Add(time.Microsecond)
+	}
+	a.posAt = at
 	u := fence.Update{ObjectID: a.id, Point: geo.Point{Lon: msg.Lon, Lat: msg.Lat}, Time: at}
 	maxAge := m.MaxAge
 	if maxAge <= 0 {

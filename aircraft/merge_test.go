@@ -177,3 +177,35 @@ func TestObjectID(t *testing.T) {
 		}
 	}
 }
+
+// TestMergerOneReadManyPositions: positions of one aircraft that arrive in
+// the same read share a receive time; the merger keeps them apart (a
+// microsecond each) so that a tracker applies every one instead of taking
+// all but the first for duplicates.
+func TestMergerOneReadManyPositions(t *testing.T) {
+	var m Merger
+	e := fence.NewEngine(nil)
+	tr := fence.NewTracker(e, fence.TrackerOptions{Horizon: -1})
+	applied := 0
+	var last time.Time
+	for i := 0; i < 10; i++ {
+		u, ok := m.Add(mustParse(t, posAlt), t0)
+		if !ok {
+			t.Fatal("no update")
+		}
+		if !u.Time.After(last) {
+			t.Fatalf("position %d at %v, not after %v", i, u.Time, last)
+		}
+		last = u.Time
+		if _, out := tr.Update(u, nil); out == fence.Applied {
+			applied++
+		}
+	}
+	if applied != 10 {
+		t.Errorf("the tracker applied %d of 10 positions received together", applied)
+	}
+	// A later read goes back to the receive clock.
+	if u, _ := m.Add(mustParse(t, posAlt), t0.Add(time.Second)); !u.Time.Equal(t0.Add(time.Second)) {
+		t.Errorf("next read at %v, want %v", u.Time, t0.Add(time.Second))
+	}
+}

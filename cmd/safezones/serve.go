@@ -136,8 +136,13 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	go keeper.Run(ctx, time.Second, time.Minute)
 	go expireTracks(ctx, tracker, w.producer, log, 30*time.Second)
 	go consentLoop(ctx, db, log, time.Minute)
-	watchDone := w.run(ctx)
-	defer watchDone.Wait()
+	// The archive and the webhook dispatcher stop last, after the feeds'
+	// final batches and the requests in flight: stopped with ctx, they
+	// would refuse the positions those still hand in (lost from the
+	// archive, with an error logged) during a graceful shutdown.
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	watchDone := w.run(watchCtx)
+	defer func() { stopWatch(); watchDone.Wait() }()
 	feedCtx, stopFeeds := context.WithCancel(ctx)
 	feedsDone := startFeeds(feedCtx, cfg, aircraft.NewMetrics(reg), feedSink(tracker, w, log), log)
 	defer func() { stopFeeds(); feedsDone.Wait() }()
