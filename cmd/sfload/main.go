@@ -14,6 +14,11 @@
 //   - locate sends point queries, GET /v1/locate at the workload's
 //     uniform points, and checks each answer's zone ids against an
 //     in-process snapshot of the same zones.
+//   - sbs listens on -sbs-listen as an SBS-1 feed for `safezones serve
+//     --sbs`, writes the workload's tracks as MSG,3 lines as fast as the
+//     server takes them, and measures positions per second through the
+//     whole path and alert latency from ingest to the SSE stream, checking
+//     the violations against an in-process tracker (see sbs.go).
 //
 // -pipeline K keeps K requests in flight on each connection with HTTP/1.1
 // pipelining over a raw TCP connection: requests written back to back,
@@ -30,6 +35,15 @@
 //	safezones zone import --db /tmp/wl.db --active --quiet /tmp/wl/zones.geojson
 //	SAFEZONES_OPERATOR_TOKEN=... safezones serve --db /tmp/wl.db --addr 127.0.0.1:8090
 //	go run ./cmd/sfload -server http://127.0.0.1:8090 -token ... -zones 10000 -mode both -shapes
+//
+// The sbs mode needs no_fly zones, which -write-zones FILE writes; sfload
+// listens first, and the server connects to it (a server started first
+// retries on its own):
+//
+//	go run ./cmd/sfload -write-zones /tmp/sbs/zones.geojson -zones 10000
+//	safezones zone import --db /tmp/sbs/sbs.db --active --quiet /tmp/sbs/zones.geojson
+//	go run ./cmd/sfload -mode sbs -sbs-listen 127.0.0.1:30003 -server http://127.0.0.1:8090 -zones 10000 &
+//	safezones serve --db /tmp/sbs/sbs.db --addr 127.0.0.1:8090 --sbs 127.0.0.1:30003
 package main
 
 import (
@@ -66,6 +80,7 @@ type config struct {
 	count, batch            int
 	conns, pipeline, runs   int
 	timeout                 time.Duration
+	sbsListen, writeZones   string
 }
 
 // shape is a client shape: conns connections, each with pipeline
@@ -89,11 +104,11 @@ func parseConfig(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.server, "server", "http://127.0.0.1:8080", "base `URL` of the service (http only)")
 	fs.StringVar(&c.token, "token", os.Getenv("SAFEZONES_TOKEN"), "bearer `token` (reporter or operator) [SAFEZONES_TOKEN]")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a server that is not on a loopback address")
-	fs.StringVar(&c.mode, "mode", "updates", "`mode`: updates (POST /v1/positions), locate (GET /v1/locate) or both")
+	fs.StringVar(&c.mode, "mode", "updates", "`mode`: updates (POST /v1/positions), locate (GET /v1/locate), both, or sbs (an SBS-1 feed in, alerts out)")
 	fs.Uint64Var(&c.seed, "seed", 1, "workload seed (as sfbench)")
 	fs.IntVar(&c.zones, "zones", 10000, "number of workload zones the service holds (for the truth)")
-	fs.IntVar(&c.objects, "objects", 1000, "moving objects (updates mode)")
-	fs.IntVar(&c.updates, "updates", 100, "updates per object (updates mode)")
+	fs.IntVar(&c.objects, "objects", 1000, "moving objects (updates and sbs modes)")
+	fs.IntVar(&c.updates, "updates", 100, "updates per object (updates and sbs modes)")
 	fs.IntVar(&c.count, "count", 100000, "at most this many point queries or position updates per run")
 	fs.IntVar(&c.batch, "batch", 1000, "positions per request (updates mode)")
 	fs.IntVar(&c.conns, "conns", 1, "concurrent connections")
@@ -101,14 +116,16 @@ func parseConfig(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&c.shapes, "shapes", false, "run the shapes 1, 8 and 4x32 (ignoring -conns and -pipeline) and print a table")
 	fs.IntVar(&c.runs, "runs", 1, "runs of each shape")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "stop after this long whatever happens")
+	fs.StringVar(&c.sbsListen, "sbs-listen", "127.0.0.1:30003", "`host:port` the sbs mode listens on for the server's feed connection (safezones serve --sbs)")
+	fs.StringVar(&c.writeZones, "write-zones", "", "write the workload's -zones as no_fly zones (for -mode sbs) to this GeoJSON `file` and stop")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	switch {
 	case fs.NArg() > 0:
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
-	case c.mode != "updates" && c.mode != "locate" && c.mode != "both":
-		return c, fmt.Errorf("-mode %q is not updates, locate or both", c.mode)
+	case c.mode != "updates" && c.mode != "locate" && c.mode != "both" && c.mode != "sbs":
+		return c, fmt.Errorf("-mode %q is not updates, locate, both or sbs", c.mode)
 	case c.batch < 1 || c.conns < 1 || c.pipeline < 1 || c.runs < 1:
 		return c, errors.New("-batch, -conns, -pipeline and -runs must be at least 1")
 	case c.count < 1 || c.zones < 1 || c.objects < 1 || c.updates < 1:
@@ -161,12 +178,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if c.writeZones != "" {
+		return writeZones(c.writeZones, c.seed, c.zones, out)
+	}
 	t, err := parseTarget(c.server, c.token, c.allowRemote)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, fmt.Errorf("-timeout %v reached", c.timeout))
 	defer cancel()
+	if c.mode == "sbs" {
+		return runSBS(ctx, c, t, out)
+	}
 
 	shapes := []shape{{c.conns, c.pipeline}}
 	if c.shapes {
