@@ -49,13 +49,8 @@ func (s *Server) handleCreateParty(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	body, err := s.readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req partyRequest
-	if err := decodeStrict(body, &req); err != nil {
+	if err := s.readStrict(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

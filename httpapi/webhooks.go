@@ -82,13 +82,8 @@ func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	body, err := s.readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req webhookRequest
-	if err := decodeStrict(body, &req); err != nil {
+	if err := s.readStrict(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -194,13 +194,8 @@ func (s *Server) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	body, err := s.readBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req statusRequest
-	if err := decodeStrict(body, &req); err != nil {
+	if err := s.readStrict(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -248,6 +243,16 @@ func (s *Server) decodeZoneFeature(w http.ResponseWriter, r *http.Request) (geoj
 }
 
 // decodeStrict decodes a small JSON object, rejecting unknown fields.
+// readStrict reads the request body (bounded by MaxBodyBytes) and decodes
+// it into v with decodeStrict.
+func (s *Server) readStrict(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, v)
+}
+
 func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
