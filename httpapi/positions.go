@@ -121,8 +121,7 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 		if s.Archive != nil {
 			// Duplicates and late reports too: a client retrying after a
 			// failed answer resends positions the tracker already took.
-			kept = append(kept, tracks.Position{ObjectID: u.ObjectID, At: u.Time, Point: u.Point, AltM: u.AltM, HasAlt: u.HasAlt,
-				SpeedMS: u.SpeedMS, HeadingDeg: u.HeadingDeg, HasVelocity: u.HasVelocity})
+			kept = append(kept, tracks.FromUpdate(u))
 		}
 		var out fence.Outcome
 		evBuf, out = s.Tracker.Update(u, evBuf[:0])

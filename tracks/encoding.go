@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/geo"
 )
 
@@ -26,6 +27,12 @@ type Position struct {
 	SpeedMS     float64
 	HeadingDeg  float64
 	HasVelocity bool
+}
+
+// FromUpdate returns the archived form of a tracker update.
+func FromUpdate(u fence.Update) Position {
+	return Position{ObjectID: u.ObjectID, At: u.Time, Point: u.Point, AltM: u.AltM, HasAlt: u.HasAlt,
+		SpeedMS: u.SpeedMS, HeadingDeg: u.HeadingDeg, HasVelocity: u.HasVelocity}
 }
 
 // Limits of a decoded batch: an encoded batch is untrusted input when it

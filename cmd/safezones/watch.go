@@ -63,8 +63,7 @@ func (w *watch) run(ctx context.Context) *sync.WaitGroup {
 func archivePositions(us []fence.Update) []tracks.Position {
 	ps := make([]tracks.Position, len(us))
 	for i, u := range us {
-		ps[i] = tracks.Position{ObjectID: u.ObjectID, At: u.Time, Point: u.Point, AltM: u.AltM, HasAlt: u.HasAlt,
-			SpeedMS: u.SpeedMS, HeadingDeg: u.HeadingDeg, HasVelocity: u.HasVelocity}
+		ps[i] = tracks.FromUpdate(u)
 	}
 	return ps
 }
