@@ -57,6 +57,9 @@ func (req *webhookRequest) validate(check func(string) error) error {
 	}
 	if check != nil {
 		if err := check(req.URL); err != nil {
+			if safezones.ErrorCode(err) == safezones.CodeInvalid {
+				return err // already says which part of the url, and why
+			}
 			return safezones.FieldErrorf(safezones.CodeInvalid, "url", "url is not an allowed webhook target: %v", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/safezones/safezones"
 	"github.com/safezones/safezones/alerts"
+	"github.com/safezones/safezones/webhooks"
 )
 
 // TestWebhookAuthorization drives the webhook routes as members of two
@@ -103,4 +104,21 @@ func TestWebhookAuthorization(t *testing.T) {
 	}
 	a.do(call{method: "DELETE", path: "/v1/webhooks/" + russiaID, token: op, status: 200})
 	a.do(call{method: "DELETE", path: "/v1/webhooks/nothing", token: op, status: 404})
+}
+
+// TestWebhookRefusedTargetSaysWhy: the dispatcher's own check refuses a
+// private address, and the answer names the field and the reason once.
+func TestWebhookRefusedTargetSaysWhy(t *testing.T) {
+	w := newWorld(t)
+	store := alerts.NewMemoryStore()
+	srv := w.server()
+	srv.Alerts, srv.Webhooks = store, store
+	srv.WebhookTargetCheck = func(u string) error { return webhooks.CheckTarget(context.Background(), u) }
+	a := newAPITest(t, srv)
+	r := a.do(call{method: "POST", path: "/v1/webhooks", token: testToken, status: 400, body: []byte(`{"url":"http://10.0.0.5/hook"}`)})
+	e := r.json(t)["error"].(map[string]any)
+	msg := e["message"].(string)
+	if e["field"] != "url" || !strings.Contains(msg, "10.0.0.5 is a private address") || strings.Contains(msg, "url: url") {
+		t.Errorf("refusal = %v", e)
+	}
 }
