@@ -2,7 +2,8 @@
 // and ACLED CSV layouts), cleans their text, and links reports of one event
 // from several sources into one Incident without double counting casualties.
 //
-// It is pure: no storage, no network. A Report is one source's account of
+// It is pure: no storage, no network; Store is the interface a store
+// (package sqlite) implements to keep reports and their revisions. A Report is one source's account of
 // an event, keyed by its source and the source's own event id (Report.Key),
 // so that a later import of the same row updates rather than duplicates it.
 // Time is a half-open interval plus the source's precision code; place is a

@@ -75,6 +75,8 @@ Commands:
   zone import  load zones from a GeoJSON FeatureCollection
   zone list    list zones
   zone approve sign a decision on a zone version (also reject, suspend, withdraw)
+  incident import  load incident reports from UCDP GED or ACLED-layout CSV
+  incident list    list stored incident reports
   party        list and create parties, manage members and API tokens
   keys         generate, register, list and revoke signing keys
   ledger key   print the ledger's public verifier key
@@ -126,6 +128,8 @@ func (e *environment) run(ctx context.Context, args []string) error {
 		cmd = &keysCmd{env: e}
 	case "replay":
 		cmd = &replayCmd{env: e}
+	case "incident":
+		cmd = &incidentCmd{env: e}
 	default:
 		return usagef("unknown command %q", args[0])
 	}

@@ -1,0 +1,188 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/geo"
+	"github.com/safezones/safezones/incidents"
+	"github.com/safezones/safezones/ledger"
+	"github.com/safezones/safezones/sqlite"
+)
+
+// sampleReports returns n UCDP-like reports a day apart, near Idlib.
+func sampleReports(n int) []incidents.Report {
+	day := time.Date(2019, 5, 5, 0, 0, 0, 0, time.UTC)
+	var out []incidents.Report
+	for i := range n {
+		from := day.AddDate(0, 0, i)
+		out = append(out, incidents.Report{
+			Source: incidents.SourceUCDP, SourceEventID: strconv.Itoa(214797 + i),
+			Line: i + 2, EventType: incidents.EventOneSided, SourceEventType: "type_of_violence 3 (one-sided violence)",
+			Time:          incidents.Interval{From: from, To: from.Add(24 * time.Hour)},
+			TimePrecision: incidents.Precision{Scheme: incidents.SchemeUCDPDate, Code: 1},
+			Place:         geo.Point{Lon: 36.56 + float64(i)*0.01, Lat: 35.61}, RadiusM: 2000,
+			PlacePrecision: incidents.Precision{Scheme: incidents.SchemeUCDPWhere, Code: 1},
+			Location:       incidents.CleanText("Kafr Nabl"),
+			Casualties:     []incidents.Figure{{Category: incidents.Killed, Min: 3, Best: 4, Max: 6, Source: "ucdp-ged:low/best/high"}},
+			Happened:       incidents.ConfidenceProbable, CiviliansHarmed: incidents.ConfidenceProbable,
+		})
+	}
+	return out
+}
+
+// TestIncidentReportRevisions stores reports, re-stores them unchanged
+// (nothing written), then changes one casualty figure: revision 2 with its
+// reason, in the history and in the ledger as the tables hold it.
+func TestIncidentReportRevisions(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	clock := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return clock }
+	reports := sampleReports(3)
+
+	res, err := db.UpsertReports(ctx, reports, "operator", "import ucdp.csv")
+	if err != nil || res != (incidents.ImportResult{Created: 3}) {
+		t.Fatalf("UpsertReports(3 new) = %+v, %v; want 3 created", res, err)
+	}
+	size, _ := db.LedgerSize(ctx)
+
+	// Line is not content: a re-import from another line changes nothing.
+	again := sampleReports(3)
+	for i := range again {
+		again[i].Line += 10
+	}
+	res, err = db.UpsertReports(ctx, again, "operator", "import ucdp.csv again")
+	if err != nil || res != (incidents.ImportResult{Unchanged: 3}) {
+		t.Fatalf("UpsertReports(same 3) = %+v, %v; want 3 unchanged", res, err)
+	}
+	if n, _ := db.LedgerSize(ctx); n != size {
+		t.Errorf("ledger grew from %d to %d entries on an identical re-import", size, n)
+	}
+
+	clock = clock.Add(time.Hour)
+	changed := sampleReports(3)
+	changed[1].Casualties[0].Best, changed[1].Casualties[0].Max = 5, 7
+	res, err = db.UpsertReports(ctx, changed, "reviewer", "UCDP 20.1 revised the figure")
+	if err != nil || res != (incidents.ImportResult{Updated: 1, Unchanged: 2}) {
+		t.Fatalf("UpsertReports(1 changed) = %+v, %v; want 1 updated, 2 unchanged", res, err)
+	}
+	key := changed[1].Key()
+	hist, err := db.ReportHistory(ctx, key)
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("ReportHistory(%s) = %d revisions, %v; want 2", key, len(hist), err)
+	}
+	if h := hist[1]; h.Revision != 2 || h.By != "reviewer" || h.Reason != "UCDP 20.1 revised the figure" || !h.RecordedAt.Equal(clock) {
+		t.Errorf("revision 2 = %d by %q for %q at %v", h.Revision, h.By, h.Reason, h.RecordedAt)
+	}
+	if f, _ := hist[0].Report.Figure(incidents.Killed); f.Best != 4 {
+		t.Errorf("revision 1 killed best = %d, want 4 (kept as it was)", f.Best)
+	}
+	cur, err := db.Report(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := changed[1]
+	want.Line = 0
+	if diff := cmp.Diff(want, cur.Report); diff != "" {
+		t.Errorf("Report(%s) differs from what was stored (-want +got):\n%s", key, diff)
+	}
+
+	e, err := db.LedgerEntryByRecord(ctx, "incident_report/"+key+"/r2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Type != safezones.LedgerIncidentReport {
+		t.Errorf("entry type %q, want %q", e.Type, safezones.LedgerIncidentReport)
+	}
+	checkLedgerRecords(t, db)
+}
+
+// checkLedgerRecords checks that every ledger entry logs exactly the
+// record the tables hold now.
+func checkLedgerRecords(t *testing.T, db *sqlite.DB) {
+	t.Helper()
+	ctx := context.Background()
+	n, err := db.LedgerSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.LedgerEntries(ctx, 0, int(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		env, err := ledger.DecodeEnvelope(e.Data)
+		if err != nil {
+			t.Fatalf("entry %d: %v", e.Index, err)
+		}
+		cur, err := db.LedgerCurrentRecord(ctx, e)
+		if err != nil || string(cur) != string(env.Record) {
+			t.Errorf("entry %d (%s): logged\n%s\ntables hold\n%s (%v)", e.Index, e.RecordID, env.Record, cur, err)
+		}
+	}
+}
+
+// TestListReports selects by source, time, box and page.
+func TestListReports(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	reports := sampleReports(5)
+	if _, err := db.UpsertReports(ctx, reports, "operator", "test"); err != nil {
+		t.Fatal(err)
+	}
+	day := reports[0].Time.From
+	tests := []struct {
+		name string
+		f    incidents.ReportFilter
+		want int
+	}{
+		{"all", incidents.ReportFilter{}, 5},
+		{"by source", incidents.ReportFilter{SourceID: "acled"}, 0},
+		{"interval touching the first report's end excludes it", incidents.ReportFilter{From: day.Add(24 * time.Hour)}, 4},
+		{"two days", incidents.ReportFilter{From: day, To: day.Add(48 * time.Hour)}, 2},
+		{"box on the first two", incidents.ReportFilter{BBox: &geo.Rect{Min: geo.Point{Lon: 36.5, Lat: 35}, Max: geo.Point{Lon: 36.575, Lat: 36}}}, 2},
+		{"page", incidents.ReportFilter{Limit: 2, Offset: 4}, 1},
+	}
+	for _, tc := range tests {
+		got, err := db.ListReports(ctx, tc.f)
+		if err != nil || len(got) != tc.want {
+			t.Errorf("%s: ListReports(%+v) = %d reports, %v; want %d", tc.name, tc.f, len(got), err, tc.want)
+		}
+	}
+	if _, err := db.ListReports(ctx, incidents.ReportFilter{Limit: -1}); safezones.ErrorCode(err) != safezones.CodeInvalid {
+		t.Errorf("ListReports(limit -1) = %v, want invalid", err)
+	}
+}
+
+// TestUpsertReportsRefuses checks the arguments before writing anything.
+func TestUpsertReportsRefuses(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	noID := sampleReports(2)
+	noID[1].SourceEventID = ""
+	tests := []struct {
+		name, by, reason string
+		reports          []incidents.Report
+		field            string
+	}{
+		{"no reason", "operator", "", sampleReports(1), "reason"},
+		{"no by", "", "import", sampleReports(1), "by"},
+		{"no event id", "operator", "import", noID, "reports[1].source_event_id"},
+	}
+	for _, tc := range tests {
+		_, err := db.UpsertReports(ctx, tc.reports, tc.by, tc.reason)
+		var se *safezones.Error
+		if !errors.As(err, &se) || se.Code != safezones.CodeInvalid || se.Field != tc.field {
+			t.Errorf("%s: UpsertReports = %v, want invalid on %s", tc.name, err, tc.field)
+		}
+	}
+	if n, _ := db.LedgerSize(ctx); n != 0 {
+		t.Errorf("refused upserts logged %d entries", n)
+	}
+}
