@@ -987,9 +987,9 @@ func (ix *cellIndex) useSlots() {
 			slot[0] = ref
 			continue
 		}
-		if blob := ix.data[ref:]; blobWords(blob) < slotWords {
+		if n := blobWords(ix.data[ref:]); n < slotWords {
 			slot[0] = refSlot
-			copy(slot[1:], blob[:blobWords(blob)])
+			copy(slot[1:], ix.data[ref:int(ref)+n])
 			inSlots++
 			continue
 		}

@@ -30,7 +30,6 @@ type Archive struct {
 
 	mu      sync.Mutex
 	queue   []*pending
-	queued  int
 	wake    chan struct{}
 	stopped bool
 
@@ -71,7 +70,6 @@ func (a *Archive) Append(ctx context.Context, ps []Position) error {
 		return ErrStopped
 	}
 	a.queue = append(a.queue, p)
-	a.queued += len(ps)
 	a.mu.Unlock()
 	select {
 	case a.wake <- struct{}{}:
@@ -124,7 +122,6 @@ func (a *Archive) flush(ctx context.Context) {
 			n += len(a.queue[0].ps)
 			a.queue = a.queue[1:]
 		}
-		a.queued -= n
 		a.mu.Unlock()
 		if len(take) == 0 {
 			return
