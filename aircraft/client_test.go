@@ -230,7 +230,10 @@ func TestJSONPoller(t *testing.T) {
 	var col collector
 	p := &JSONPoller{URL: srv.URL + "/data/aircraft.json", Interval: 5 * time.Millisecond, MinBackoff: 5 * time.Millisecond}
 	stop := startRun(t, func(ctx context.Context) error { return p.Run(ctx, col.sink) })
-	waitFor(t, "six polls", func() bool { return requests.Load() >= 6 })
+	// Polls are sequential: the seventh request arrives only after the
+	// sixth answer was handled, so waiting for it leaves no poll in flight
+	// that the counts below depend on.
+	waitFor(t, "seven polls", func() bool { return requests.Load() >= 7 })
 	stop()
 	got := col.snapshot()
 	if len(got) != 2 || !got[0].Time.Equal(time.UnixMilli(1633214706600)) || !got[1].Time.Equal(time.UnixMilli(1633214711600)) {
