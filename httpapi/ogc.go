@@ -19,10 +19,12 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 }
 
-// collection is one OGC collection backed by the zone store.
+// collection is one OGC collection backed by the zone store, or by the
+// incident store when Incidents is set.
 type collection struct {
 	ID, Title, Description string
 	Kinds                  []safezones.Kind
+	Incidents              bool
 }
 
 var collections = []collection{
@@ -31,8 +33,22 @@ var collections = []collection{
 		Kinds: []safezones.Kind{safezones.KindProtectedSite}},
 }
 
-func findCollection(id string) (collection, bool) {
-	for _, c := range collections {
+// incidentCollection serves incident reports as the caller may see them
+// (ogc_incidents.go); it exists when the server keeps incidents.
+var incidentCollection = collection{ID: "incidents", Title: "Incidents",
+	Description: "Incident reports (current revision, reviewers' corrections applied): a point with radius_m, the time interval, casualties (best estimates with ranges) and the three confidences. Coarsened for public reads where a reviewer asked.",
+	Incidents:   true}
+
+// collections returns the collections this server serves.
+func (s *Server) collections() []collection {
+	if s.Incidents == nil {
+		return collections
+	}
+	return append(collections[:len(collections):len(collections)], incidentCollection)
+}
+
+func (s *Server) findCollection(id string) (collection, bool) {
+	for _, c := range s.collections() {
 		if c.ID == id {
 			return c, true
 		}
@@ -124,6 +140,9 @@ func (s *Server) collectionDoc(r *http.Request, c collection) (collectionDoc, er
 // collection's zones (latest versions), so GIS clients zoom to the data.
 // With no zones it is the whole world and an open interval.
 func (s *Server) extent(ctx context.Context, c collection) ([]float64, []any, error) {
+	if c.Incidents {
+		return s.incidentExtent(ctx)
+	}
 	page, err := s.Zones.ListZones(ctx, safezones.ZoneFilter{Kinds: c.Kinds})
 	if err != nil {
 		return nil, nil, err
@@ -154,8 +173,9 @@ func (s *Server) extent(ctx context.Context, c collection) ([]float64, []any, er
 
 // handleCollections serves GET /collections.
 func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) {
-	docs := make([]collectionDoc, len(collections))
-	for i, c := range collections {
+	cs := s.collections()
+	docs := make([]collectionDoc, len(cs))
+	for i, c := range cs {
 		d, err := s.collectionDoc(r, c)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -171,7 +191,7 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) {
 
 // handleCollection serves GET /collections/{collection}.
 func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) {
-	c, ok := findCollection(r.PathValue("collection"))
+	c, ok := s.findCollection(r.PathValue("collection"))
 	if !ok {
 		s.writeError(w, r, safezones.Errorf(safezones.CodeNotFound, "no collection %q", r.PathValue("collection")))
 		return
@@ -188,9 +208,13 @@ func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) {
 // datetime (the zone's validity window), limit (default 10, at most 10000)
 // and offset; next/prev links page through.
 func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
-	c, ok := findCollection(r.PathValue("collection"))
+	c, ok := s.findCollection(r.PathValue("collection"))
 	if !ok {
 		s.writeError(w, r, safezones.Errorf(safezones.CodeNotFound, "no collection %q", r.PathValue("collection")))
+		return
+	}
+	if c.Incidents {
+		s.handleIncidentItems(w, r, c)
 		return
 	}
 	q := r.URL.Query()
@@ -227,13 +251,17 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 
 // handleItem serves GET /collections/{collection}/items/{item}.
 func (s *Server) handleItem(w http.ResponseWriter, r *http.Request) {
-	c, ok := findCollection(r.PathValue("collection"))
+	c, ok := s.findCollection(r.PathValue("collection"))
 	if !ok {
 		s.writeError(w, r, safezones.Errorf(safezones.CodeNotFound, "no collection %q", r.PathValue("collection")))
 		return
 	}
 	if err := checkParams(r.URL.Query(), []string{"f"}); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if c.Incidents {
+		s.handleIncidentItem(w, r, c)
 		return
 	}
 	z, err := s.Zones.Zone(r.Context(), r.PathValue("item"), 0)

@@ -18,8 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/safezones/safezones"
 	"github.com/safezones/safezones/alerts"
+	"github.com/safezones/safezones/evidence"
 	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/geojson"
+	"github.com/safezones/safezones/incidents"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -64,11 +66,18 @@ type Server struct {
 	// Archive keeps every position the ingest accepts before it answers
 	// (nil: positions are not archived); TrackStore serves the archive at
 	// /v1/tracks (nil: no route).
-	Archive      Archiver
-	TrackStore   safezones.TrackService
-	CAPSender    string
-	CAPHostID    string
-	SSEHeartbeat time.Duration
+	Archive    Archiver
+	TrackStore safezones.TrackService
+	// Incidents serves /v1/incidents and the OGC incidents collection;
+	// Evidence, Blobs and EvidenceLimits serve evidence uploads and files.
+	// Without them those routes answer 503 (no incidents collection).
+	Incidents      incidents.Store
+	Evidence       EvidenceService
+	Blobs          *evidence.Dir
+	EvidenceLimits evidence.Limits
+	CAPSender      string
+	CAPHostID      string
+	SSEHeartbeat   time.Duration
 
 	// OperatorToken authorises writes (and reads unless PublicReads) as
 	// the bootstrap admin. Empty disables it; member tokens (Members)
@@ -148,6 +157,7 @@ func (s *Server) Handler() http.Handler {
 	s.registerAlertRoutes(mux)
 	s.registerWebhookRoutes(mux)
 	s.registerTrackRoutes(mux)
+	s.registerIncidentRoutes(mux)
 	s.mux = mux
 	return s.withRequestID(s.withRecover(s.withAccessLog(s.withAuth(s.withMethodCheck(mux)))))
 }

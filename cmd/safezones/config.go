@@ -27,6 +27,9 @@ type Config struct {
 	Addr      string // listen address
 	DB        string // SQLite file
 	LedgerKey string // ledger signing key file; next to DB when empty
+	// EvidenceDir is the blob store of incident evidence; "evidence" next
+	// to DB when empty.
+	EvidenceDir string
 	// PredictEvery is the least track time between two early-warning
 	// predictions of one object; 0 turns early warning off.
 	PredictEvery  time.Duration
@@ -60,7 +63,7 @@ func DefaultConfig() Config {
 // envVars names the environment variable behind each setting.
 var envVars = map[string]string{
 	"addr": "SAFEZONES_ADDR", "db": "SAFEZONES_DB", "operator-token": "SAFEZONES_OPERATOR_TOKEN",
-	"ledger-key": "SAFEZONES_LEDGER_KEY", "predict-every": "SAFEZONES_PREDICT_EVERY",
+	"ledger-key": "SAFEZONES_LEDGER_KEY", "evidence-dir": "SAFEZONES_EVIDENCE_DIR", "predict-every": "SAFEZONES_PREDICT_EVERY",
 	"public-reads": "SAFEZONES_PUBLIC_READS", "max-body-bytes": "SAFEZONES_MAX_BODY_BYTES",
 	"log-level": "SAFEZONES_LOG_LEVEL", "log-format": "SAFEZONES_LOG_FORMAT",
 	"sbs": "SAFEZONES_SBS", "aircraft-json": "SAFEZONES_AIRCRAFT_JSON",
@@ -82,6 +85,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			c.DB = val
 		case "ledger-key":
 			c.LedgerKey = val
+		case "evidence-dir":
+			c.EvidenceDir = val
 		case "predict-every":
 			c.PredictEvery, err = time.ParseDuration(val)
 		case "operator-token":
@@ -116,6 +121,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, withDB bool) {
 	if withDB {
 		fs.StringVar(&c.DB, "db", c.DB, "SQLite database `file` [SAFEZONES_DB]")
 		fs.StringVar(&c.LedgerKey, "ledger-key", c.LedgerKey, "ledger signing key `file`, made on first start [SAFEZONES_LEDGER_KEY] (default ledger.key next to --db)")
+		fs.StringVar(&c.EvidenceDir, "evidence-dir", c.EvidenceDir, "`directory` of incident evidence files, stored by SHA-256 [SAFEZONES_EVIDENCE_DIR] (default evidence next to --db)")
 	}
 	fs.StringVar(&c.OperatorToken, "operator-token", c.OperatorToken, "bearer `token` that authorises writes [SAFEZONES_OPERATOR_TOKEN]; prefer the environment variable, flags show in ps")
 	fs.BoolVar(&c.PublicReads, "public-reads", c.PublicReads, "serve GET requests without a token [SAFEZONES_PUBLIC_READS]")
@@ -279,6 +285,15 @@ func (c *Config) ledgerKeyPath() string {
 		return c.LedgerKey
 	}
 	return filepath.Join(filepath.Dir(c.DB), ledger.KeyFile)
+}
+
+// evidencePath returns the evidence blob store: EvidenceDir, or evidence
+// in the database's directory.
+func (c *Config) evidencePath() string {
+	if c.EvidenceDir != "" {
+		return c.EvidenceDir
+	}
+	return filepath.Join(filepath.Dir(c.DB), "evidence")
 }
 
 // ledgerSigner loads the ledger key, creating it on first start with a name

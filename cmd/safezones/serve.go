@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/safezones/safezones"
 	"github.com/safezones/safezones/aircraft"
+	"github.com/safezones/safezones/evidence"
 	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/httpapi"
 	"github.com/safezones/safezones/snapshots"
@@ -108,6 +109,10 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	}
 	wireConsent(srv, db)
 	srv.Consent = snapshots.NotifyingConsent(db, keeper)
+	if srv.Blobs, err = evidence.Open(cfg.evidencePath()); err != nil {
+		return fmt.Errorf("evidence store: %w", err)
+	}
+	srv.Incidents, srv.Evidence = db, db
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
