@@ -332,9 +332,11 @@ func (s *Server) handleReviewIncident(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleLinkedIncidents serves GET /v1/incidents/linked: the reports the
-// filter selects (rejected and merged ones left out), as the caller may
-// see them with the reviewers' corrections, linked into incidents by
-// incidents.DefaultLinkRule, which the answer states.
+// filter selects (rejected and merged ones left out), with the reviewers'
+// corrections, linked into incidents by incidents.DefaultLinkRule (which
+// the answer states) and shown as the caller may see them; an incident
+// with a coarsened report carries no links, whose distances come from the
+// exact places.
 func (s *Server) handleLinkedIncidents(w http.ResponseWriter, r *http.Request) {
 	store, v, ok := s.incidentStore(w, r)
 	if !ok {
@@ -354,16 +356,33 @@ func (s *Server) handleLinkedIncidents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	reports := make([]incidents.Report, 0, len(revs))
+	// Link on the exact reports, so that a coarsened report joins its
+	// incident for every reader (never counted twice), then rebuild each
+	// incident from the reports as this caller may see them.
+	exact := make([]incidents.Report, 0, len(revs))
+	viewed := make(map[string]incidents.Revision, len(revs))
 	for _, rv := range revs {
 		if st := rv.Review.Status; st == incidents.StatusRejected || st == incidents.StatusMerged {
 			continue
 		}
-		vrv := v.view(rv)
-		reports = append(reports, vrv.Effective())
+		exact = append(exact, rv.Effective())
+		viewed[rv.Key] = v.view(rv)
 	}
 	rule := incidents.DefaultLinkRule()
-	linked := incidents.Link(reports, rule)
+	linked := incidents.Link(exact, rule)
+	for i, inc := range linked {
+		reports := make([]incidents.Report, len(inc.Reports))
+		coarsened := false
+		for j, r := range inc.Reports {
+			vrv := viewed[r.Key()]
+			reports[j] = vrv.Effective()
+			coarsened = coarsened || vrv.Coarsened
+		}
+		linked[i] = inc.Rebuild(reports)
+		if coarsened {
+			linked[i].Links = nil
+		}
+	}
 	if linked == nil {
 		linked = []incidents.Incident{}
 	}

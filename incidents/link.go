@@ -78,6 +78,22 @@ func Link(reports []Report, rule LinkRule) []Incident {
 	return out
 }
 
+// Rebuild returns the incident made of reports, which stand for inc's
+// reports in the same order (Link's grouping kept) but as a reader may see
+// them: place, time, casualties and confidences are derived again from
+// them, so that nothing a reader may not see shows through the incident.
+// ID and Links stay; a caller that coarsened a report should drop Links,
+// whose distances come from the exact places.
+func (inc Incident) Rebuild(reports []Report) Incident {
+	g := &group{links: inc.Links}
+	for i := range reports {
+		g.reports = append(g.reports, &reports[i])
+	}
+	out := g.incident()
+	out.ID = inc.ID
+	return out
+}
+
 // latestByKey returns a copy of reports keeping, for each Key, the last.
 func latestByKey(reports []Report) []Report {
 	last := make(map[string]int, len(reports))

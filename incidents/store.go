@@ -89,7 +89,8 @@ func (rv *Revision) Effective() Report { return rv.Review.Effective(rv.Report) }
 
 // Public returns what anyone may read of rv: no reporter, and when the
 // review sets a public radius, the place snapped to a fixed grid of that
-// cell size with the radius widened to still cover the true place, and
+// cell size with the radius widened to cover the true place and to at
+// least the public radius, and
 // the texts that name the place (location, summary) and the corrected
 // radius dropped. Admin1, admin2 and country stay: they are coarser than
 // any radius public reads allow.
@@ -102,7 +103,7 @@ func (rv Revision) Public() Revision {
 		if rv.Review.RadiusM != nil {
 			radius = max(radius, *rv.Review.RadiusM)
 		}
-		rv.Report.RadiusM = radius + off
+		rv.Report.RadiusM = max(radius+off, r)
 		rv.Review.RadiusM = nil
 		rv.Report.Location = Text{}
 		rv.Report.Summary = Text{}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,8 +20,11 @@ import (
 
 	"github.com/gowebpki/jcs"
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/demo"
+	"github.com/safezones/safezones/evidence"
 	"github.com/safezones/safezones/geo"
 	"github.com/safezones/safezones/httpapi"
+	"github.com/safezones/safezones/incidents"
 	"github.com/safezones/safezones/sqlite"
 )
 
@@ -320,8 +325,133 @@ func TestDemoConsent(t *testing.T) {
 	if v := summary().Versions[0]; v.Status != safezones.StatusActive || len(v.Awaiting) != 0 {
 		t.Errorf("Aleppo after Russia's approval: %+v; want active", v)
 	}
+	checkDemoIncidents(t, base, banner)
 	err, vout := runCLI(t, nil, "verify", "--server", base, "--key", vkey[1], "--state", filepath.Join(t.TempDir(), "state"), "--all")
 	if err != nil {
-		t.Fatalf("verify --all after the consent scenario: %v\n%s", err, vout)
+		t.Fatalf("verify --all after the consent and incident scenarios: %v\n%s", err, vout)
+	}
+}
+
+// checkDemoIncidents checks the demo's incidents: the real UCDP reports,
+// the simulated strike's three reports linked into one incident with the
+// fourth 20 km away apart, the reviewer's revisions in the history, the
+// public view coarsened without the reporter or the photo, and the photo
+// served to the reviewer byte for byte under its hash.
+func checkDemoIncidents(t *testing.T, base, banner string) {
+	t.Helper()
+	get := func(path, token string) (int, []byte) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if !strings.Contains(banner, "593 real UCDP GED reports") {
+		t.Errorf("the banner does not count the real incidents:\n%s", banner)
+	}
+	m := regexp.MustCompile(`REVIEWER_TOKEN=(sz_\S+)`).FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("the banner lacks the reviewer's token:\n%s", banner)
+	}
+	reviewer := m[1]
+
+	var linked struct {
+		Incidents []incidents.Incident `json:"incidents"`
+	}
+	status, body := get("/v1/incidents/linked?from=2019-05-05T00:00:00Z&to=2019-05-06T00:00:00Z&bbox=36.4,35.5,36.8,35.7", reviewer)
+	if err := json.Unmarshal(body, &linked); status != http.StatusOK || err != nil {
+		t.Fatalf("linked incidents: %d %s", status, body)
+	}
+	var strike *incidents.Incident
+	for i, inc := range linked.Incidents {
+		for _, r := range inc.Reports {
+			if r.Key() == demo.SimulatedStrikeKey {
+				strike = &linked.Incidents[i]
+			}
+		}
+	}
+	if strike == nil || len(strike.Reports) != 3 {
+		t.Fatalf("the simulated strike is not one incident of three reports: %+v", linked.Incidents)
+	}
+	for _, inc := range linked.Incidents {
+		for _, r := range inc.Reports {
+			if r.SourceEventID == "demo-cell-0413" && inc.ID == strike.ID {
+				t.Errorf("the market strike 20 km away was linked into the hospital strike")
+			}
+		}
+	}
+	// Anonymous readers see the same grouping (the coarsened report is not
+	// counted twice) without its exact place.
+	status, body = get("/v1/incidents/linked?from=2019-05-05T00:00:00Z&to=2019-05-06T00:00:00Z&bbox=36.4,35.5,36.8,35.7", "")
+	var public struct {
+		Incidents []incidents.Incident `json:"incidents"`
+	}
+	json.Unmarshal(body, &public)
+	if status != http.StatusOK || len(public.Incidents) != len(linked.Incidents) || strings.Contains(string(body), "36.5618") || strings.Contains(string(body), "Simulated witness") {
+		t.Errorf("anonymous linked incidents: %d, %d incidents (reviewer: %d):\n%s", status, len(public.Incidents), len(linked.Incidents), body)
+	}
+	if k, _ := strike.Reports[0].Figure(incidents.Killed); len(strike.Casualties) == 0 {
+		t.Errorf("linked incident has no combined casualties (first report: %+v)", k)
+	}
+
+	var hist struct {
+		Revisions []incidents.Revision `json:"revisions"`
+	}
+	_, body = get("/v1/incidents/"+demo.SimulatedStrikeKey+"/history", reviewer)
+	json.Unmarshal(body, &hist)
+	var revised *incidents.Revision
+	for i, rv := range hist.Revisions {
+		if strings.Contains(rv.Reason, "five dead") {
+			revised = &hist.Revisions[i]
+		}
+	}
+	if revised == nil || revised.By != demo.DemoReviewer || revised.LedgerIndex <= 0 {
+		t.Fatalf("no casualty revision by the reviewer with a ledger entry in %s", body)
+	}
+	last := hist.Revisions[len(hist.Revisions)-1]
+	if last.Review.Status != incidents.StatusVerified || last.Effective().Happened != incidents.ConfidenceConfirmed || last.Reporter == nil {
+		t.Errorf("last revision: status %s, happened %s, reporter %v", last.Review.Status, last.Effective().Happened, last.Reporter)
+	}
+	status, body = get("/v1/incidents/"+demo.SimulatedStrikeKey, "")
+	if status != http.StatusOK || strings.Contains(string(body), "Simulated witness") || strings.Contains(string(body), "36.5618") || !strings.Contains(string(body), `"coarsened":true`) {
+		t.Errorf("public read of the strike: %d %s", status, body)
+	}
+
+	var ev struct {
+		Evidence []evidence.Item `json:"evidence"`
+		Withheld int             `json:"withheld"`
+	}
+	_, body = get("/v1/incidents/"+demo.SimulatedStrikeKey+"/evidence", "")
+	json.Unmarshal(body, &ev)
+	if len(ev.Evidence) != 0 || ev.Withheld != 1 {
+		t.Errorf("public evidence list: %s; want the photo withheld", body)
+	}
+	_, body = get("/v1/incidents/"+demo.SimulatedStrikeKey+"/evidence", reviewer)
+	json.Unmarshal(body, &ev)
+	if len(ev.Evidence) != 1 || ev.Evidence[0].Thumbnail == nil {
+		t.Fatalf("reviewer's evidence list: %s", body)
+	}
+	orig := ev.Evidence[0].Original
+	status, file := get("/v1/evidence/"+orig.SHA256, reviewer)
+	sum := sha256.Sum256(file)
+	want := sha256.Sum256(demo.SimulatedEvidencePhoto())
+	if status != http.StatusOK || sum != want || hex.EncodeToString(sum[:]) != orig.SHA256 {
+		t.Errorf("photo download: %d, %d bytes hashing to %x; want %s", status, len(file), sum, orig.SHA256)
+	}
+	if status, _ := get("/v1/evidence/"+orig.SHA256, ""); status != http.StatusNotFound {
+		t.Errorf("anonymous photo download: %d; want 404", status)
+	}
+	status, body = get("/collections/incidents/items?limit=1000", "")
+	var fc struct {
+		Features []json.RawMessage `json:"features"`
+	}
+	if json.Unmarshal(body, &fc); status != http.StatusOK || len(fc.Features) != 597 {
+		t.Errorf("OGC incidents: %d, %d features; want 597 (593 real, 4 simulated)", status, len(fc.Features))
 	}
 }

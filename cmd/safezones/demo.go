@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -16,6 +17,8 @@ import (
 	"github.com/safezones/safezones/aircraft"
 	"github.com/safezones/safezones/consent"
 	"github.com/safezones/safezones/demo"
+	"github.com/safezones/safezones/evidence"
+	"github.com/safezones/safezones/incidents"
 	"github.com/safezones/safezones/sqlite"
 	"github.com/safezones/safezones/zonefile"
 )
@@ -43,6 +46,15 @@ the Idlib no-fly zone (0-10,000 m) and then violates it, SIMUL02 at
 12,000 m passes above it. Alerts stream at /v1/alerts/stream, are listed
 at /v1/alerts and published as CAP 1.2 at /v1/alerts/cap; tracks are
 archived (/v1/tracks/icao:F00001).
+
+Incidents: the 593 real UCDP GED events of the 2019 Idlib offensive (Idlib
+and Hama governorates), and a simulated air strike on the Kafr Nobol
+scenario hospital told by three sources, which /v1/incidents/linked joins
+into one incident, and a fourth report 20 km away that stays apart. The
+monitoring cell's reviewer has revised the civil defence report's
+casualties, confirmed it from a (simulated) photo held by SHA-256, and
+verified it; public reads show it coarsened to 5 km and without its
+reporter. The demo prints the reviewer's token.
 
 Examples:
   safezones demo
@@ -90,6 +102,13 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("load demo scenario: %w", err)
 	}
+	blobs, err := evidence.Open(cfg.evidencePath())
+	if err != nil {
+		return err
+	}
+	if err := loadDemoIncidents(ctx, db, blobs, loaded); err != nil {
+		return fmt.Errorf("load demo incidents: %w", err)
+	}
 	// Whatever visitors sign or pledge here is scenario data, and says so.
 	db.SimulatedOnly = true
 	sbsAddr, err := startDemoFlights(ctx, dir, log)
@@ -110,6 +129,11 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.env.stdout, "                   SIMUL01 is warned within ~30 s and violates the no-fly zone after ~3.5 min:\n")
 		fmt.Fprintf(c.env.stdout, "                   curl -N %s/v1/alerts/stream\n", url)
 		fmt.Fprintf(c.env.stdout, "                   curl -s %s/v1/alerts/cap\n", url)
+		fmt.Fprintf(c.env.stdout, "  incidents:       %d real UCDP GED reports of the 2019 Idlib offensive, and a simulated strike\n", loaded.realIncidents)
+		fmt.Fprintf(c.env.stdout, "                   on the Kafr Nobol scenario hospital told by three sources, linked as one:\n")
+		fmt.Fprintf(c.env.stdout, "                   curl -s '%s/v1/incidents/linked?from=2019-05-05T00:00:00Z&to=2019-05-06T00:00:00Z'\n", url)
+		fmt.Fprintf(c.env.stdout, "                   curl -s %s/v1/incidents/%s/history   (public: coarsened to 5 km)\n", url, demo.SimulatedStrikeKey)
+		fmt.Fprintf(c.env.stdout, "                   export REVIEWER_TOKEN=%s   (the monitoring cell's reviewer)\n", loaded.reviewerToken)
 		fmt.Fprintf(c.env.stdout, "  approve as Russia (a demo signer token and key):\n")
 		fmt.Fprintf(c.env.stdout, "                   export RUSSIA_TOKEN=%s\n", loaded.signerToken)
 		fmt.Fprintf(c.env.stdout, "                   safezones zone approve --simulated --server %s --token \"$RUSSIA_TOKEN\" --key %s eastern-aleppo-safe-area\n",
@@ -150,6 +174,10 @@ type demoLoad struct {
 	// approves the Aleppo proposal with them.
 	signerToken string
 	signerKey   string
+	// realIncidents counts the real UCDP reports loaded; reviewerToken is
+	// a token of the monitoring cell's reviewer (demo.DemoReviewer).
+	realIncidents int
+	reviewerToken string
 }
 
 // demoSigner is the member of Russia that the tour signs with.
@@ -248,6 +276,90 @@ func loadDemoScenario(ctx context.Context, db *sqlite.DB, keyDir string) (*demoL
 		return nil, err
 	}
 	return out, nil
+}
+
+// loadDemoIncidents stores the real UCDP reports of the 2019 Idlib
+// offensive and the simulated Kafr Nobol strike: three sources' reports
+// (linked as one incident by the API) and one 20 km away; the monitoring
+// cell's reviewer takes the civil defence's report in review, revises
+// its casualties, the civil defence attaches a (simulated) photo, and the
+// reviewer confirms that it happened and verifies it. Every step is a
+// revision with its reason in the ledger.
+func loadDemoIncidents(ctx context.Context, db *sqlite.DB, blobs *evidence.Dir, out *demoLoad) error {
+	ucdp, err := demo.RealIncidents()
+	if err != nil {
+		return err
+	}
+	res, err := db.UpsertReports(ctx, ucdp, safezones.OperatorPartyID, "demo: UCDP GED 19.1, 2019 Idlib offensive (real data)")
+	if err != nil {
+		return err
+	}
+	out.realIncidents = res.Created
+	members := []safezones.Member{
+		{ID: demo.DemoReviewer, PartyID: "monitor-cell", Name: "Monitoring cell reviewer (demo member)", Role: safezones.RoleReporter},
+		{ID: "syria-civil-defence-demo-reporter", PartyID: "syria-civil-defence", Name: "Civil defence reporter (demo member)", Role: safezones.RoleReporter},
+	}
+	for i := range members {
+		if _, err := db.CreateMember(ctx, &members[i]); err != nil {
+			return err
+		}
+	}
+	if _, out.reviewerToken, err = db.CreateToken(ctx, demo.DemoReviewer, "demo tour", time.Time{}, safezones.OperatorPartyID); err != nil {
+		return err
+	}
+	for _, s := range demo.SimulatedIncidents() {
+		by := safezones.OperatorPartyID
+		for _, m := range members {
+			if m.PartyID == s.Report.Source.ID {
+				by = m.ID
+			}
+		}
+		if _, _, err := db.SubmitReport(ctx, s, by, "submitted (simulated demo report)"); err != nil {
+			return fmt.Errorf("report %s: %w", s.Report.Key(), err)
+		}
+	}
+	key, reviewer := demo.SimulatedStrikeKey, demo.DemoReviewer
+	status := func(s incidents.ReviewStatus) *incidents.ReviewStatus { return &s }
+	confidence := func(c incidents.Confidence) *incidents.Confidence { return &c }
+	fixed := []incidents.Figure{
+		{Category: incidents.Killed, Min: 5, Best: 5, Max: 6, Source: "hospital admission and burial lists (simulated)"},
+		{Category: incidents.KilledChildren, Min: 2, Best: 2, Max: 2, Source: "hospital admission lists (simulated)"},
+		{Category: incidents.Injured, Min: 12, Best: 14, Max: 15, Source: "hospital admission lists (simulated)"},
+	}
+	steps := []incidents.ReviewChange{
+		{Status: status(incidents.StatusInReview), Assignee: &reviewer, Reason: "triage: a strike on a notified hospital"},
+		{Casualties: &fixed, Reason: "the hospital's lists name five dead, two of them children (simulated)"},
+	}
+	for _, c := range steps {
+		if _, err := db.ReviewReport(ctx, key, c, reviewer, false); err != nil {
+			return err
+		}
+	}
+	photo := demo.SimulatedEvidencePhoto()
+	blob, err := blobs.Put(ctx, bytes.NewReader(photo), "image/png", evidence.Limits{})
+	if err != nil {
+		return err
+	}
+	thumb, err := blobs.Thumbnail(ctx, blob.SHA256, 320)
+	if err != nil {
+		return err
+	}
+	if _, _, err := db.AddEvidence(ctx, key, evidence.Item{Original: blob, Thumbnail: &thumb,
+		Caption: "East wing after the strike (a simulated placard standing in for a photo)", Credit: "Syria Civil Defence (simulated)",
+		SourceKind: evidence.SourceOrganisation, SourceName: "Syria Civil Defence", UploadedBy: "syria-civil-defence-demo-reporter",
+		Filename: "east-wing.png"}); err != nil {
+		return err
+	}
+	for _, c := range []incidents.ReviewChange{
+		{Happened: confidence(incidents.ConfidenceConfirmed), CiviliansHarmed: confidence(incidents.ConfidenceHighlyProbable),
+			Reason: "the photo and the hospital's lists agree (simulated)"},
+		{Status: status(incidents.StatusVerified), Reason: "three sources, a photo and the hospital's lists (simulated)"},
+	} {
+		if _, err := db.ReviewReport(ctx, key, c, reviewer, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // startDemoFlights replays the demo's simulated aircraft (demo.SimulatedFlights)

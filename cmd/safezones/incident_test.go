@@ -98,3 +98,35 @@ func TestIncidentImportFormat(t *testing.T) {
 		t.Errorf("incident import --format gdelt succeeded")
 	}
 }
+
+// TestIncidentImportGeoJSON imports the hand-made GeoJSON file: the six
+// good features are stored (the one with a reporter keeps it), the two bad
+// ones are reported as FILE:N: with their paths, a second import changes
+// nothing, and history shows the revision with its ledger entry.
+func TestIncidentImportGeoJSON(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "incidents.db")
+	file := filepath.Join("..", "..", "incidents", "testdata", "reports.geojson")
+	for i, want := range []string{": 6 created, 0 updated, 0 unchanged, 2 failed\n", ": 0 created, 0 updated, 6 unchanged, 2 failed\n"} {
+		out, stderr, err := runIncident(t, "import", "--quiet", "--db", db, file)
+		if err == nil || out != file+want {
+			t.Errorf("import %d: %v, printed %q; want an error and %q", i+1, err, out, file+want)
+		}
+		for _, bad := range []string{file + ":3: features[2].properties.casualties[2].bset:", file + ":6: features[5].properties.happened:"} {
+			if !strings.Contains(stderr, bad) {
+				t.Errorf("import %d: stderr lacks %q:\n%s", i+1, bad, stderr)
+			}
+		}
+	}
+	out, _, err := runIncident(t, "list", "--db", db, "--status", "new", "--limit", "0")
+	if err != nil || strings.Count(out, "\n") != 7 {
+		t.Fatalf("incident list --status new = %v:\n%s; want a header and 6 reports", err, out)
+	}
+	key := strings.Fields(strings.Split(out, "\n")[1])[0]
+	out, _, err = runIncident(t, "history", "--db", db, key)
+	if err != nil || !strings.Contains(out, "import reports.geojson") || !strings.Contains(out, "LEDGER") {
+		t.Errorf("incident history %s = %v:\n%s", key, err, out)
+	}
+	if _, _, err := runIncident(t, "history", "--db", db, "nobody:1"); err == nil || !strings.Contains(err.Error(), "no incident report") {
+		t.Errorf("history of a missing report: %v", err)
+	}
+}
