@@ -85,18 +85,28 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// handleLanding serves GET /: the OGC API landing page.
+// handleLanding serves GET /: the OGC API landing page, or the map's page
+// for browsers (content negotiation, web.go).
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Accept")
+	if s.servesMapPage(r) {
+		s.serveMapPage(w, r)
+		return
+	}
 	b := s.baseURL(r)
+	links := []link{
+		{Href: b + "/", Rel: "self", Type: "application/json", Title: "This document"},
+		{Href: b + "/api", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition"},
+		{Href: b + "/conformance", Rel: "conformance", Type: "application/json", Title: "Conformance classes"},
+		{Href: b + "/collections", Rel: "data", Type: "application/json", Title: "Collections"},
+	}
+	if s.Web != nil {
+		links = append(links, link{Href: b + "/?f=html", Rel: "alternate", Type: "text/html", Title: "The map"})
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"title":       s.Title,
 		"description": "Civilian safe zones: zones, consent, protected sites, incidents and alerts. OGC API - Features for GIS clients; JSON API under /v1.",
-		"links": []link{
-			{Href: b + "/", Rel: "self", Type: "application/json", Title: "This document"},
-			{Href: b + "/api", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition"},
-			{Href: b + "/conformance", Rel: "conformance", Type: "application/json", Title: "Conformance classes"},
-			{Href: b + "/collections", Rel: "data", Type: "application/json", Title: "Collections"},
-		},
+		"links":       links,
 	})
 }
 

@@ -91,6 +91,10 @@ type Server struct {
 	Limits geojson.Limits
 	// Title names the service on the landing page.
 	Title string
+	// Web serves the map (package web): its files under /ui/ and, for
+	// browsers, the page at / (web.go). nil: no map; / is the JSON
+	// landing page for everyone and /ui/ answers 404.
+	Web http.Handler
 	// BaseURL is the public scheme and host for absolute links (behind a
 	// proxy); the request's own host when empty.
 	BaseURL string
@@ -158,6 +162,8 @@ func (s *Server) Handler() http.Handler {
 	s.registerWebhookRoutes(mux)
 	s.registerTrackRoutes(mux)
 	s.registerIncidentRoutes(mux)
+	s.registerObjectRoutes(mux)
+	s.registerWebRoutes(mux)
 	s.mux = mux
 	return s.withRequestID(s.withRecover(s.withAccessLog(s.withAuth(s.withMethodCheck(mux)))))
 }
@@ -344,6 +350,10 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 		ctx := r.Context()
 		if r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r) // probes carry no credentials, and need none
+			return
+		}
+		if s.isPublicWebRequest(r) {
+			next.ServeHTTP(w, r) // the map's page and files hold no data; the page asks for a token itself
 			return
 		}
 		if tok, ok := bearerToken(r); ok {

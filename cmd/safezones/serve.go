@@ -20,6 +20,7 @@ import (
 	"github.com/safezones/safezones/httpapi"
 	"github.com/safezones/safezones/snapshots"
 	"github.com/safezones/safezones/sqlite"
+	"github.com/safezones/safezones/web"
 )
 
 type serveCmd struct{ env *environment }
@@ -106,6 +107,7 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 		Registry: reg, Logger: log,
 		Alerts: db, AlertHub: w.hub, AlertProducer: w.producer, Webhooks: db, WebhookTargetCheck: w.checkTarget,
 		Archive: w.archive, TrackStore: db, CAPSender: "safezones-" + deploymentID(vkey), CAPHostID: deploymentID(vkey),
+		Web: web.Handler(),
 	}
 	wireConsent(srv, db)
 	srv.Consent = snapshots.NotifyingConsent(db, keeper)
