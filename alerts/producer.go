@@ -88,6 +88,13 @@ func (p *Producer) Handle(ctx context.Context, events []fence.Event) error {
 			batch = append(batch, a)
 		}
 	}
+	return p.storeLocked(ctx, batch)
+}
+
+// storeLocked stores batch with one AppendAlerts call, then logs and
+// publishes it and calls OnStored; on failure it keeps batch pending.
+// p.mu must be held.
+func (p *Producer) storeLocked(ctx context.Context, batch []safezones.Alert) error {
 	if err := p.Store.AppendAlerts(ctx, batch); err != nil {
 		p.keepPending(batch)
 		return fmt.Errorf("store %d alerts: %w", len(batch), err)

@@ -6,9 +6,12 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/alerts"
 	"github.com/safezones/safezones/incidents"
 )
 
@@ -25,6 +28,8 @@ func (s *Server) registerIncidentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/incidents/{key}", s.handleIncident)
 	mux.HandleFunc("GET /v1/incidents/{key}/history", s.handleIncidentHistory)
 	mux.HandleFunc("POST /v1/incidents/{key}/review", s.handleReviewIncident)
+	mux.HandleFunc("GET /v1/incidents/violations", s.handleIncidentViolations)
+	mux.HandleFunc("GET /v1/incidents/{key}/violations", s.handleReportViolations)
 	s.registerEvidenceRoutes(mux)
 }
 
@@ -182,6 +187,11 @@ func (s *Server) handleSubmitIncident(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if err := s.raiseIncidentAlerts(r.Context(), *rv); err != nil {
+			// The report is stored; its alerts are kept pending by the
+			// producer and stored with the next batch.
+			s.logger().Error("incident alerts not stored", "request_id", requestID(r.Context()), "report", rv.Key, "err", err)
 		}
 		w.Header().Set("Location", "/v1/incidents/"+url.PathEscape(rv.Key))
 		status := http.StatusOK
@@ -388,3 +398,112 @@ func (s *Server) handleLinkedIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rule": rule, "incidents": linked})
 }
+
+// IncidentAlertWindow is how recent an incident must be (its interval
+// ending no earlier than this before now) for a submission to push
+// violation alerts; older ones are history, found by the violation
+// queries, not news to push to people.
+const IncidentAlertWindow = 7 * 24 * time.Hour
+
+// IncidentAlerter stores and pushes alerts built outside the tracker
+// (alerts.Producer.Raise).
+type IncidentAlerter interface {
+	Raise(ctx context.Context, alerts []safezones.Alert) error
+}
+
+// raiseIncidentAlerts pushes a violation alert for each zone a recent,
+// not rejected report lies in or within its precision of. Alerts go to
+// everyone (stream, webhooks, CAP), so they are built from the public
+// view of the report.
+func (s *Server) raiseIncidentAlerts(ctx context.Context, rv incidents.Revision) error {
+	if s.IncidentAlerts == nil || s.Zones == nil || rv.Review.Status == incidents.StatusRejected || rv.Review.Status == incidents.StatusMerged {
+		return nil
+	}
+	pub := rv.Public()
+	rep := pub.Effective()
+	if rep.Time.To.Before(s.now().Add(-IncidentAlertWindow)) {
+		return nil
+	}
+	vs, err := alerts.IncidentViolations(ctx, s.Zones, rv.Key, rep)
+	if err != nil || len(vs) == 0 {
+		return err
+	}
+	batch := make([]safezones.Alert, len(vs))
+	for i, v := range vs {
+		batch[i] = v.Alert()
+	}
+	return s.IncidentAlerts.Raise(ctx, batch)
+}
+
+// handleReportViolations serves GET /v1/incidents/{key}/violations: the
+// active zones the report lies in or within its precision of, when the
+// event began, computed from the report as the caller may see it.
+func (s *Server) handleReportViolations(w http.ResponseWriter, r *http.Request) {
+	store, v, ok := s.incidentStore(w, r)
+	if !ok {
+		return
+	}
+	if err := checkParams(r.URL.Query(), nil); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rv, err := store.Report(r.Context(), r.PathValue("key"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	vs, err := alerts.IncidentViolations(r.Context(), s.Zones, rv.Key, v.view(*rv).Effective())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if vs == nil {
+		vs = []alerts.IncidentViolation{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"key": rv.Key, "violations": vs})
+}
+
+// handleIncidentViolations serves GET /v1/incidents/violations: the
+// violations of every report the filter selects (rejected and merged
+// ones left out), as the caller may see the reports, in report order.
+// The limit (100 by default, at most 1,000) counts reports, each of which
+// costs one zone query.
+func (s *Server) handleIncidentViolations(w http.ResponseWriter, r *http.Request) {
+	store, v, ok := s.incidentStore(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	if n, err := parseInt(q, "limit", defaultIncidentLimit, maxViolationReports); err != nil {
+		s.writeError(w, r, err)
+		return
+	} else {
+		q.Set("limit", strconv.Itoa(n))
+	}
+	f, err := reportFilter(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	revs, err := store.ListReports(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := []alerts.IncidentViolation{}
+	for _, rv := range revs {
+		if st := rv.Review.Status; st == incidents.StatusRejected || st == incidents.StatusMerged {
+			continue
+		}
+		vs, err := alerts.IncidentViolations(r.Context(), s.Zones, rv.Key, v.view(rv).Effective())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out = append(out, vs...)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reports": len(revs), "violations": out})
+}
+
+// maxViolationReports bounds the reports one violations query checks.
+const maxViolationReports = 1000

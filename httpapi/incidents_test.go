@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/safezones/safezones"
 	"github.com/safezones/safezones/evidence"
+	"github.com/safezones/safezones/geo"
 )
 
 // incidentWorld is a server with incidents and evidence, and members of an
@@ -274,5 +276,82 @@ func TestIncidentWorkflow(t *testing.T) {
 	feats := fc["features"].([]any)
 	if len(feats) != 1 || feats[0].(map[string]any)["properties"].(map[string]any)["killed_best"] != 6.0 {
 		t.Errorf("OGC items: %v", fc)
+	}
+}
+
+// alertSink records what the ingest raises.
+type alertSink struct{ alerts []safezones.Alert }
+
+func (s *alertSink) Raise(_ context.Context, as []safezones.Alert) error {
+	s.alerts = append(s.alerts, as...)
+	return nil
+}
+
+// TestIncidentViolationAlerts submits a recent strike inside an active
+// zone (one violation alert, from the public view of the report), an old
+// one (no alert, but listed by the violation queries), and one far away
+// (neither).
+func TestIncidentViolationAlerts(t *testing.T) {
+	w := &incidentWorld{world: newWorld(t)}
+	if _, err := w.db.CreateParty(ctx, &safezones.Party{ID: "sams", Name: "SAMS", Kind: safezones.PartyNGO}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.CreateMember(ctx, &safezones.Member{ID: "sams-reporter", PartyID: "sams", Name: "r", Role: safezones.RoleReporter}); err != nil {
+		t.Fatal(err)
+	}
+	_, plain, err := w.db.CreateToken(ctx, "sams-reporter", "test", time.Time{}, "operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tokens["sams-reporter"] = plain
+	ring := geo.Ring{{Lon: 36.5, Lat: 35.8}, {Lon: 36.8, Lat: 35.8}, {Lon: 36.8, Lat: 36.1}, {Lon: 36.5, Lat: 36.1}, {Lon: 36.5, Lat: 35.8}}
+	if _, err := w.db.CreateZone(ctx, &safezones.Zone{ID: "idlib", Terms: safezones.Terms{Kind: safezones.KindSafeArea, Name: "Idlib",
+		Geometry: geo.Polygon{ring}}}, safezones.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.add(2 * time.Hour)
+	sink := &alertSink{}
+	srv := w.server()
+	srv.Incidents, srv.IncidentAlerts = w.db, sink
+	srv.Now = w.clock.Now
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	w.url = ts.URL
+
+	recent := w.clock.Now().Add(-time.Hour).Format(time.RFC3339)
+	recentTo := w.clock.Now().Add(-30 * time.Minute).Format(time.RFC3339)
+	strike := func(id, from, to string, lon, lat float64) []byte {
+		return []byte(fmt.Sprintf(`{"source_event_id":%q,"event_type":"air_strike","time":{"from":%q,"to":%q},"place":{"lon":%v,"lat":%v},"radius_m":100,"public_radius_m":2000}`,
+			id, from, to, lon, lat))
+	}
+	if st, m := w.do("POST", "/v1/incidents", "sams-reporter", strike("now", recent, recentTo, 36.641234, 35.930187)); st != 201 {
+		t.Fatalf("recent strike: %d %v", st, m)
+	}
+	if len(sink.alerts) != 1 {
+		t.Fatalf("alerts raised: %+v; want one", sink.alerts)
+	}
+	a := sink.alerts[0]
+	if a.Kind != safezones.AlertViolation || a.ObjectID != "incident:sams:now" || a.ZoneID != "idlib" || a.Reason != "inside" || a.Point.Lon == 36.641234 {
+		t.Errorf("alert %+v; want a violation of idlib at the coarsened place", a)
+	}
+	// Before the zone existed in the record: no violation at all.
+	if st, _ := w.do("POST", "/v1/incidents", "sams-reporter", strike("old", "2019-05-05T07:00:00Z", "2019-05-05T08:00:00Z", 36.641234, 35.930187)); st != 201 || len(sink.alerts) != 1 {
+		t.Errorf("old strike: %d, %d alerts", st, len(sink.alerts))
+	}
+	// Recent but 60 km away: no alert.
+	if st, _ := w.do("POST", "/v1/incidents", "sams-reporter", strike("far", recent, recentTo, 37.3, 36.2)); st != 201 || len(sink.alerts) != 1 {
+		t.Errorf("far strike: %d, %d alerts", st, len(sink.alerts))
+	}
+	_, m := w.do("GET", "/v1/incidents/sams:now/violations", "", nil)
+	if vs := m["violations"].([]any); len(vs) != 1 || vs[0].(map[string]any)["zone_id"] != "idlib" {
+		t.Errorf("violations of sams:now: %v", m)
+	}
+	_, m = w.do("GET", "/v1/incidents/violations", "", nil)
+	if m["reports"] != 3.0 || len(m["violations"].([]any)) != 1 {
+		t.Errorf("violations of all reports: %v", m)
+	}
+	raw, _ := json.Marshal(m)
+	if strings.Contains(string(raw), "36.641234") {
+		t.Errorf("public violations show the exact place: %s", raw)
 	}
 }

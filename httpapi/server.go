@@ -71,7 +71,10 @@ type Server struct {
 	// Incidents serves /v1/incidents and the OGC incidents collection;
 	// Evidence, Blobs and EvidenceLimits serve evidence uploads and files.
 	// Without them those routes answer 503 (no incidents collection).
-	Incidents      incidents.Store
+	Incidents incidents.Store
+	// IncidentAlerts pushes violation alerts of recent submitted reports
+	// (alerts.Producer); nil: none are pushed.
+	IncidentAlerts IncidentAlerter
 	Evidence       EvidenceService
 	Blobs          *evidence.Dir
 	EvidenceLimits evidence.Limits

@@ -85,7 +85,7 @@ type Revision struct {
 }
 
 // Effective returns the report as reviewed (Review.Effective).
-func (rv *Revision) Effective() Report { return rv.Review.Effective(rv.Report) }
+func (rv Revision) Effective() Report { return rv.Review.Effective(rv.Report) }
 
 // Public returns what anyone may read of rv: no reporter, and when the
 // review sets a public radius, the place snapped to a fixed grid of that

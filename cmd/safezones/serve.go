@@ -114,7 +114,7 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 	if srv.Blobs, err = evidence.Open(cfg.evidencePath()); err != nil {
 		return fmt.Errorf("evidence store: %w", err)
 	}
-	srv.Incidents, srv.Evidence = db, db
+	srv.Incidents, srv.Evidence, srv.IncidentAlerts = db, db, w.producer
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
