@@ -80,7 +80,7 @@ func BenchmarkContainingTuning(b *testing.B) {
 		for _, le := range []int{4, 8, 12, 16} {
 			for _, mul := range []float64{0.25, 1, 4} { // x1 = the default
 				b.Run(fmt.Sprintf("zones=%d/leaf=%d/top=x%g", n, le, mul), func(b *testing.B) {
-					s := loadBench(b, n, Options{LeafEdges: le, TopCells: int(mul * float64(defaultTopCells(n, le)))})
+					s := loadBench(b, n, Options{LeafEdges: le, TopCells: int(mul * float64(benchTopCells(n, le)))})
 					st := s.snap.Stats()
 					dst := make([]Hit, 0, 64)
 					var t time.Time
@@ -96,9 +96,9 @@ func BenchmarkContainingTuning(b *testing.B) {
 	}
 }
 
-// defaultTopCells is the top-grid size Build picks for the workload.
-func defaultTopCells(n, leafEdges int) int {
-	return max(64, min(1<<22, 8*n*110/max(1, leafEdges)))
+// benchTopCells is the top-grid size Build picks for the workload.
+func benchTopCells(n, leafEdges int) int {
+	return defaultTopCells(n*110, leafEdges)
 }
 
 // rtreeBaseline is the general-library answer: an R-tree of zone bounds

@@ -162,6 +162,22 @@ func (ix *cellIndex) find(p geo.Point) (ref uint32, blob []uint32, x0, y0 float6
 	return ref, ix.data[ref:], x0, y0
 }
 
+// defaultTopCells is the size of the top grid for edges edges at
+// leafEdges per leaf: 8 cells per leaf's worth of edges, and up to 32 of
+// them while the grid stays within smallTopCells. A finer top grid spares
+// a query the walk down the tree (at 1,000 zones 25–34 ns instead of
+// 35–38, docs/benchmarks.md); it costs memory in proportion, which a small
+// index has to spare and a large one does not (at 10,000 zones four times
+// the cells would take 191 MiB instead of 62).
+func defaultTopCells(edges, leafEdges int) int {
+	per := edges / max(1, leafEdges)
+	return max(64, min(1<<22, max(8*per, min(smallTopCells, 32*per))))
+}
+
+// smallTopCells bounds the finer top grid of small indexes: 256k cells
+// are 1 MiB of references.
+const smallTopCells = 1 << 18
+
 // emptyCells returns an index that finds nothing.
 func emptyCells() cellIndex {
 	return cellIndex{occ: []uint64{0}, top: []uint32{0}, nx: 1, ny: 1, cw: 1, ch: 1, icw: 1, ich: 1, x0: math.Inf(1), y0: math.Inf(1), data: []uint32{0}}
@@ -877,7 +893,7 @@ func buildCells(geoms []zoneGeom, meta []zoneMeta, opts Options) (cellIndex, err
 	ext.Max.Lat += 4 * margin
 	target := opts.TopCells
 	if target <= 0 {
-		target = max(64, min(1<<22, 8*totalEdges/max(1, opts.LeafEdges)))
+		target = defaultTopCells(totalEdges, opts.LeafEdges)
 	}
 	wDeg, hDeg := ext.Max.Lon-ext.Min.Lon, ext.Max.Lat-ext.Min.Lat
 	k := math.Max(0.05, math.Cos((ext.Min.Lat+ext.Max.Lat)/2*math.Pi/180))

@@ -32,7 +32,8 @@ type Options struct {
 	// MaxDepth bounds the splitting below the top grid (0 means 12).
 	MaxDepth int
 	// TopCells is the number of cells of the top grid (0 means 8 per
-	// LeafEdges edges, at most 4M).
+	// LeafEdges edges, or up to 32 while that stays within 256k cells; at
+	// most 4M).
 	TopCells int
 	// slotBytes overrides slotThreshold (tests force the slot layout on
 	// small zone sets with 1).
