@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/safezones/safezones"
 	"github.com/safezones/safezones/alerts"
+	"github.com/safezones/safezones/boundary"
 	"github.com/safezones/safezones/evidence"
 	"github.com/safezones/safezones/fence"
 	"github.com/safezones/safezones/geojson"
@@ -81,6 +82,14 @@ type Server struct {
 	CAPSender      string
 	CAPHostID      string
 	SSEHeartbeat   time.Duration
+	// Notifications serves /v1/notifications, /v1/check and the
+	// accountability report (which reads Incidents); NotificationRules
+	// sets deadlines, check thresholds and the public grid (defaults when
+	// zero); Boundaries resolve declared governorates and districts (nil:
+	// no area check). Without Notifications those routes answer 503.
+	Notifications     safezones.NotificationService
+	NotificationRules safezones.NotificationRules
+	Boundaries        *boundary.Set
 
 	// OperatorToken authorises writes (and reads unless PublicReads) as
 	// the bootstrap admin. Empty disables it; member tokens (Members)
@@ -166,6 +175,7 @@ func (s *Server) Handler() http.Handler {
 	s.registerTrackRoutes(mux)
 	s.registerIncidentRoutes(mux)
 	s.registerObjectRoutes(mux)
+	s.registerNotificationRoutes(mux)
 	s.registerWebRoutes(mux)
 	s.mux = mux
 	return s.withRequestID(s.withRecover(s.withAccessLog(s.withAuth(s.withMethodCheck(mux)))))

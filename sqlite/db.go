@@ -37,6 +37,9 @@ type DB struct {
 	// deliveries that are not marked simulated: the demo sets it, so that
 	// nothing a visitor records there passes for a real-world claim.
 	SimulatedOnly bool
+	// NotificationRules are the deadlines that notifications' receipts
+	// get; safezones.DefaultNotificationRules when zero.
+	NotificationRules safezones.NotificationRules
 }
 
 // Open opens (creating if needed) the database file at path and applies

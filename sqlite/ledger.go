@@ -258,6 +258,9 @@ func (d *DB) currentRecord(ctx context.Context, typ, recordID string) (any, erro
 	if rec, ok, err := d.evidenceLedgerRecord(ctx, typ, recordID, notFound); ok {
 		return rec, err
 	}
+	if rec, ok, err := d.notificationLedgerRecord(ctx, typ, recordID, notFound); ok {
+		return rec, err
+	}
 	return nil, safezones.Errorf(safezones.CodeNotFound, "unknown ledger entry type %q", typ)
 }
 

@@ -110,6 +110,9 @@ func serveHTTP(ctx context.Context, env *environment, cfg Config, db *sqlite.DB,
 		Web: web.Handler(),
 	}
 	wireConsent(srv, db)
+	if err := wireNotifications(ctx, srv, db, log); err != nil {
+		return err
+	}
 	srv.Consent = snapshots.NotifyingConsent(db, keeper)
 	if srv.Blobs, err = evidence.Open(cfg.evidencePath()); err != nil {
 		return fmt.Errorf("evidence store: %w", err)
