@@ -62,17 +62,11 @@ func (s *Server) handleAddEvidence(w http.ResponseWriter, r *http.Request) {
 	if !s.evidenceReady(w, r) {
 		return
 	}
-	v, err := s.incidentViewer(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
+	v, rv, ok := s.reportRequest(w, r)
+	if !ok {
 		return
 	}
-	key := r.PathValue("key")
-	rv, err := s.Incidents.Report(r.Context(), key)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	key := rv.Key
 	if !v.reviewer && !(v.party == rv.Report.Source.ID && v.role.Includes(safezones.RoleReporter)) {
 		s.writeError(w, r, safezones.Errorf(safezones.CodeForbidden, "evidence is attached by reviewers or by the report's own source (%s)", rv.Report.Source.ID))
 		return
@@ -206,17 +200,11 @@ func (s *Server) handleListEvidence(w http.ResponseWriter, r *http.Request) {
 	if !s.evidenceReady(w, r) {
 		return
 	}
-	v, err := s.incidentViewer(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
+	v, rv, ok := s.reportRequest(w, r)
+	if !ok {
 		return
 	}
-	key := r.PathValue("key")
-	rv, err := s.Incidents.Report(r.Context(), key)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	key := rv.Key
 	items, err := s.Evidence.ListEvidence(r.Context(), key)
 	if err != nil {
 		s.writeError(w, r, err)

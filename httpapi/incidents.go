@@ -249,18 +249,8 @@ func reportFilter(q url.Values) (incidents.ReportFilter, error) {
 // each report the filter selects, as the caller may see it, ordered by
 // start time.
 func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
-	store, v, ok := s.incidentStore(w, r)
+	v, revs, ok := s.reportsRequest(w, r, r.URL.Query())
 	if !ok {
-		return
-	}
-	f, err := reportFilter(r.URL.Query())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	revs, err := store.ListReports(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	for i := range revs {
@@ -272,22 +262,52 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"incidents": revs})
 }
 
-// handleIncident serves GET /v1/incidents/{key}.
-func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) {
+// reportsRequest answers the list routes' common part: the caller's view
+// and the current revisions the filter in q selects. When ok is false it
+// has answered.
+func (s *Server) reportsRequest(w http.ResponseWriter, r *http.Request, q url.Values) (incidentViewer, []incidents.Revision, bool) {
 	store, v, ok := s.incidentStore(w, r)
 	if !ok {
-		return
+		return v, nil, false
+	}
+	f, err := reportFilter(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return v, nil, false
+	}
+	revs, err := store.ListReports(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return v, nil, false
+	}
+	return v, revs, true
+}
+
+// reportRequest resolves a route on the one report named by {key}, which
+// takes no query parameters: the caller's view and the report's current
+// revision. When ok is false it has answered.
+func (s *Server) reportRequest(w http.ResponseWriter, r *http.Request) (v incidentViewer, rv *incidents.Revision, ok bool) {
+	store, v, ok := s.incidentStore(w, r)
+	if !ok {
+		return v, nil, false
 	}
 	if err := checkParams(r.URL.Query(), nil); err != nil {
 		s.writeError(w, r, err)
-		return
+		return v, nil, false
 	}
 	rv, err := store.Report(r.Context(), r.PathValue("key"))
 	if err != nil {
 		s.writeError(w, r, err)
-		return
+		return v, nil, false
 	}
-	writeJSON(w, http.StatusOK, v.view(*rv))
+	return v, rv, true
+}
+
+// handleIncident serves GET /v1/incidents/{key}.
+func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) {
+	if v, rv, ok := s.reportRequest(w, r); ok {
+		writeJSON(w, http.StatusOK, v.view(*rv))
+	}
 }
 
 // handleIncidentHistory serves GET /v1/incidents/{key}/history: every
@@ -348,22 +368,12 @@ func (s *Server) handleReviewIncident(w http.ResponseWriter, r *http.Request) {
 // with a coarsened report carries no links, whose distances come from the
 // exact places.
 func (s *Server) handleLinkedIncidents(w http.ResponseWriter, r *http.Request) {
-	store, v, ok := s.incidentStore(w, r)
-	if !ok {
-		return
-	}
 	q := r.URL.Query()
 	if q.Get("limit") == "" {
 		q.Set("limit", "10000")
 	}
-	f, err := reportFilter(q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	revs, err := store.ListReports(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
+	v, revs, ok := s.reportsRequest(w, r, q)
+	if !ok {
 		return
 	}
 	// Link on the exact reports, so that a coarsened report joins its
@@ -372,7 +382,7 @@ func (s *Server) handleLinkedIncidents(w http.ResponseWriter, r *http.Request) {
 	exact := make([]incidents.Report, 0, len(revs))
 	viewed := make(map[string]incidents.Revision, len(revs))
 	for _, rv := range revs {
-		if st := rv.Review.Status; st == incidents.StatusRejected || st == incidents.StatusMerged {
+		if !rv.Review.StandsAlone() {
 			continue
 		}
 		exact = append(exact, rv.Effective())
@@ -416,7 +426,7 @@ type IncidentAlerter interface {
 // everyone (stream, webhooks, CAP), so they are built from the public
 // view of the report.
 func (s *Server) raiseIncidentAlerts(ctx context.Context, rv incidents.Revision) error {
-	if s.IncidentAlerts == nil || s.Zones == nil || rv.Review.Status == incidents.StatusRejected || rv.Review.Status == incidents.StatusMerged {
+	if s.IncidentAlerts == nil || s.Zones == nil || !rv.Review.StandsAlone() {
 		return nil
 	}
 	pub := rv.Public()
@@ -439,17 +449,8 @@ func (s *Server) raiseIncidentAlerts(ctx context.Context, rv incidents.Revision)
 // active zones the report lies in or within its precision of, when the
 // event began, computed from the report as the caller may see it.
 func (s *Server) handleReportViolations(w http.ResponseWriter, r *http.Request) {
-	store, v, ok := s.incidentStore(w, r)
+	v, rv, ok := s.reportRequest(w, r)
 	if !ok {
-		return
-	}
-	if err := checkParams(r.URL.Query(), nil); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rv, err := store.Report(r.Context(), r.PathValue("key"))
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	vs, err := alerts.IncidentViolations(r.Context(), s.Zones, rv.Key, v.view(*rv).Effective())
@@ -469,30 +470,20 @@ func (s *Server) handleReportViolations(w http.ResponseWriter, r *http.Request) 
 // The limit (100 by default, at most 1,000) counts reports, each of which
 // costs one zone query.
 func (s *Server) handleIncidentViolations(w http.ResponseWriter, r *http.Request) {
-	store, v, ok := s.incidentStore(w, r)
-	if !ok {
-		return
-	}
 	q := r.URL.Query()
-	if n, err := parseInt(q, "limit", defaultIncidentLimit, maxViolationReports); err != nil {
-		s.writeError(w, r, err)
-		return
-	} else {
-		q.Set("limit", strconv.Itoa(n))
-	}
-	f, err := reportFilter(q)
+	n, err := parseInt(q, "limit", defaultIncidentLimit, maxViolationReports)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	revs, err := store.ListReports(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
+	q.Set("limit", strconv.Itoa(n))
+	v, revs, ok := s.reportsRequest(w, r, q)
+	if !ok {
 		return
 	}
 	out := []alerts.IncidentViolation{}
 	for _, rv := range revs {
-		if st := rv.Review.Status; st == incidents.StatusRejected || st == incidents.StatusMerged {
+		if !rv.Review.StandsAlone() {
 			continue
 		}
 		vs, err := alerts.IncidentViolations(r.Context(), s.Zones, rv.Key, v.view(rv).Effective())

@@ -35,6 +35,13 @@ func (s ReviewStatus) Valid() bool {
 	return false
 }
 
+// StandsAlone reports whether the report is an event of its own: not
+// rejected, and not merged into another report. Linking, violations and
+// alerts leave the others out.
+func (r Review) StandsAlone() bool {
+	return r.Status != StatusRejected && r.Status != StatusMerged
+}
+
 // ended reports whether s closes a review.
 func (s ReviewStatus) ended() bool {
 	return s == StatusVerified || s == StatusRejected || s == StatusMerged
