@@ -543,9 +543,14 @@ type viewFeature struct {
 	Properties notificationView `json:"properties"`
 }
 
-// featureCollection makes map data of views: the exact geometry, or the
-// coarse box as a Polygon, or null.
+// featureCollection makes map data of views (viewFeatures).
 func featureCollection(views []notificationView) map[string]any {
+	return map[string]any{"type": "FeatureCollection", "features": viewFeatures(views)}
+}
+
+// viewFeatures makes a GeoJSON Feature of each view: the exact geometry,
+// or the coarse box as a Polygon, or null.
+func viewFeatures(views []notificationView) []viewFeature {
 	fs := make([]viewFeature, len(views))
 	for i, v := range views {
 		g := json.RawMessage("null")
@@ -558,7 +563,7 @@ func featureCollection(views []notificationView) map[string]any {
 		}
 		fs[i] = viewFeature{Type: "Feature", ID: v.ID, Geometry: g, Properties: v}
 	}
-	return map[string]any{"type": "FeatureCollection", "features": fs}
+	return fs
 }
 
 // handleGetNotification serves GET /v1/notifications/{id} (the latest

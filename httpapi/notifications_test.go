@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/safezones/safezones"
@@ -91,9 +92,15 @@ func TestNotificationVisibility(t *testing.T) {
 	}
 	paths := []string{"/v1/notifications", "/v1/notifications?f=geojson", "/v1/notifications/kafr-nabl",
 		"/v1/notifications/kafr-nabl/versions/1", "/v1/notifications/kafr-nabl/history", "/v1/notifications/export.csv",
-		"/v1/ledger/entries?start=0&limit=1000", "/v1/notifications/kafr-nabl/receipts", "/v1/notifications/stats"}
-	leaky := map[string]bool{"/v1/notifications": true, "/v1/notifications?f=geojson": true, "/v1/notifications/kafr-nabl": true,
-		"/v1/notifications/kafr-nabl/versions/1": true, "/v1/notifications/kafr-nabl/history": true, "/v1/notifications/export.csv": true}
+		"/collections/notifications/items", "/collections/notifications/items/kafr-nabl", "/collections/notifications",
+		"/collections", "/v1/ledger/entries?start=0&limit=1000", "/v1/notifications/kafr-nabl/receipts", "/v1/notifications/stats"}
+	// leaky maps each path that answers exact data to those entitled to
+	// the route the disclosure record names.
+	leaky := map[string]string{"/v1/notifications": "GET /v1/notifications", "/v1/notifications?f=geojson": "GET /v1/notifications?f=geojson",
+		"/v1/notifications/kafr-nabl": "GET /v1/notifications/{id}", "/v1/notifications/kafr-nabl/versions/1": "GET /v1/notifications/{id}/versions/{version}",
+		"/v1/notifications/kafr-nabl/history": "GET /v1/notifications/{id}/history", "/v1/notifications/export.csv": "GET /v1/notifications/export.csv",
+		"/collections/notifications/items":           "GET /collections/notifications/items",
+		"/collections/notifications/items/kafr-nabl": "GET /collections/notifications/items/{item}"}
 	var wantReads []string
 	for _, rd := range readers {
 		tok := w.tokens[rd.member]
@@ -110,11 +117,11 @@ func TestNotificationVisibility(t *testing.T) {
 			for _, m := range exactMarks {
 				shows = shows || strings.Contains(string(body), m)
 			}
-			if want := rd.exact && leaky[p]; shows != want {
+			if want := rd.exact && leaky[p] != ""; shows != want {
 				t.Errorf("%s: GET %s shows exact data %v, want %v:\n%s", rd.name, p, shows, want, body)
 			}
-			if rd.exact && leaky[p] {
-				wantReads = append(wantReads, rd.party)
+			if rd.exact && leaky[p] != "" {
+				wantReads = append(wantReads, rd.party+" "+leaky[p])
 			}
 			if !rd.exact && p == "/v1/notifications/kafr-nabl" {
 				var v map[string]any
@@ -136,13 +143,13 @@ func TestNotificationVisibility(t *testing.T) {
 	}
 	var got []string
 	for _, d := range rec.Disclosures {
-		got = append(got, d.PartyID)
-		if d.Version != 1 || d.By == "" || d.Via == "" || d.At.IsZero() {
+		got = append(got, d.PartyID+" "+d.Via)
+		if d.Version != 1 || d.By == "" || d.At.IsZero() {
 			t.Errorf("disclosure %+v", d)
 		}
 	}
-	if fmt.Sprint(got) != fmt.Sprint(wantReads) {
-		t.Errorf("disclosure record lists %v, want exactly the exact reads %v", got, wantReads)
+	if diff := cmp.Diff(wantReads, got); diff != "" {
+		t.Errorf("disclosure record differs from the exact reads (-want +got):\n%s", diff)
 	}
 	for _, who := range []string{"syria-viewer", "russia-signer"} {
 		if status, _ := send(t, ts.URL, "GET", "/v1/notifications/kafr-nabl/disclosures", w.tokens[who], nil); status != 403 && status != 404 {
@@ -472,5 +479,144 @@ func TestAccountabilityScenario(t *testing.T) {
 	r = a.do(call{method: "GET", path: "/v1/reports/accountability", token: w.tokens["russia-signer"], status: 200})
 	if strings.Contains(string(r.body), "Kafr Nabl") || strings.Contains(string(r.body), "distance_m") {
 		t.Errorf("report for russia shows the hospital's name or distance: %s", r.body)
+	}
+}
+
+// TestNotificationCollection reads the OGC collection "notifications":
+// its extent is made of coarse boxes only; bbox and datetime filter on
+// what each reader may see, so that a bbox inside a grid cell or a time
+// window cannot locate a place or a movement more finely than the coarse
+// view; paging works; a cancelled notification is not an item; and the
+// disclosure record lists exactly the items that were answered exact.
+func TestNotificationCollection(t *testing.T) {
+	w := newWorld(t)
+	addNotifier(t, w)
+	a := newAPITest(t, w.deconflictionServer(t))
+	rep := w.tokens["msf-reporter"]
+	a.do(call{method: "POST", path: "/v1/notifications", token: rep, status: 201, body: hospitalBody(w, "")})
+	depart := w.clock.Now().Add(72 * time.Hour).Truncate(time.Hour)
+	convoy := fmt.Sprintf(`{"id":"wfp-convoy","kind":"movement","type":"convoy","name":"Cross-border convoy 17",
+		"geometry":{"type":"LineString","coordinates":[[36.6601,36.2264],[36.6360,35.9306]]},"buffer_m":200,"governorate":"Idleb","vehicles":12,
+		"departure":{"from":%q,"to":%q},"arrival":{"from":%q,"to":%q},"addressed":["russia"]}`,
+		depart.Format(time.RFC3339), depart.Add(2*time.Hour).Format(time.RFC3339), depart.Add(3*time.Hour).Format(time.RFC3339), depart.Add(6*time.Hour).Format(time.RFC3339))
+	a.do(call{method: "POST", path: "/v1/notifications", token: rep, status: 201, body: []byte(convoy)})
+	school := strings.NewReplacer("kafr-nabl", "school-7", `"hospital"`, `"school"`, "36.56071", "36.40", "35.61393", "35.80").Replace(string(hospitalBody(w, "")))
+	a.do(call{method: "POST", path: "/v1/notifications", token: rep, status: 201, body: []byte(school)})
+	a.do(call{method: "POST", path: "/v1/notifications/school-7/cancel", token: rep, status: 201, body: []byte(`{"base_version":1,"reason":"closed"}`)})
+
+	var cs struct {
+		Collections []struct {
+			ID     string
+			Extent struct {
+				Spatial  struct{ BBox [][]float64 }
+				Temporal struct{ Interval [][]any }
+			}
+		}
+	}
+	if err := json.Unmarshal(a.do(call{method: "GET", path: "/collections", status: 200}).body, &cs); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(cs.Collections, func(c struct {
+		ID     string
+		Extent struct {
+			Spatial  struct{ BBox [][]float64 }
+			Temporal struct{ Interval [][]any }
+		}
+	}) bool {
+		return c.ID == "notifications"
+	})
+	if i < 0 {
+		t.Fatalf("no notifications collection in %+v", cs.Collections)
+	}
+	// The hospital's cell and the convoy's cells; not the cancelled school.
+	if e := cs.Collections[i].Extent; fmt.Sprint(e.Spatial.BBox, e.Temporal.Interval) != "[[36.5 35.6 36.7 36.3]] [[<nil> <nil>]]" {
+		t.Errorf("extent = %v %v; want the coarse boxes' union [36.5 35.6 36.7 36.3] and an open interval", e.Spatial.BBox, e.Temporal.Interval)
+	}
+
+	type page struct {
+		NumberMatched  int `json:"numberMatched"`
+		NumberReturned int `json:"numberReturned"`
+		Links          []struct{ Rel string }
+		Features       []struct {
+			ID         string
+			Geometry   struct{ Type string }
+			Properties struct{ Exact bool }
+		}
+	}
+	items := func(member, query string) (page, []string) {
+		t.Helper()
+		tok := w.tokens[member]
+		if member == "operator" {
+			tok = testToken
+		}
+		var p page
+		if err := json.Unmarshal(a.do(call{method: "GET", path: "/collections/notifications/items" + query, token: tok, status: 200}).body, &p); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range p.Features {
+			kind := "coarse " + f.Geometry.Type
+			if f.Properties.Exact {
+				kind = "exact " + f.Geometry.Type
+			}
+			got = append(got, f.ID+" "+kind)
+		}
+		return p, got
+	}
+	after := depart.Add(30 * time.Hour).Format(time.RFC3339)
+	cases := []struct {
+		name, member, query string
+		want                []string
+	}{
+		{"anonymous, everything", "", "", []string{"kafr-nabl coarse Polygon", "wfp-convoy coarse Polygon"}},
+		{"the operator, everything", "operator", "", []string{"kafr-nabl exact Point", "wfp-convoy exact LineString"}},
+		{"anonymous, a bbox in the hospital's cell that misses the hospital", "", "?bbox=36.50,35.60,36.55,35.61", []string{"kafr-nabl coarse Polygon"}},
+		{"the addressed party, the same bbox", "syria-viewer", "?bbox=36.50,35.60,36.55,35.61", nil},
+		{"the addressed party, a bbox around the hospital", "syria-viewer", "?bbox=36.56,35.61,36.57,35.62", []string{"kafr-nabl exact Point"}},
+		{"anonymous, a bbox outside every cell", "", "?bbox=36.0,35.0,36.4,35.5", nil},
+		{"the convoy's party, a day after arrival", "russia-signer", "?datetime=" + after, []string{"kafr-nabl coarse Polygon"}},
+		{"the convoy's party, during the movement", "russia-signer", "?datetime=" + depart.Add(time.Hour).Format(time.RFC3339),
+			[]string{"kafr-nabl coarse Polygon", "wfp-convoy exact LineString"}},
+		{"anonymous, a day after arrival", "", "?datetime=" + after, []string{"kafr-nabl coarse Polygon", "wfp-convoy coarse Polygon"}},
+	}
+	for _, tc := range cases {
+		if _, got := items(tc.member, tc.query); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: items%s = %v, want %v", tc.name, tc.query, got, tc.want)
+		}
+	}
+	p, got := items("", "?limit=1")
+	if p.NumberMatched != 2 || p.NumberReturned != 1 || len(got) != 1 || !slices.ContainsFunc(p.Links, func(l struct{ Rel string }) bool { return l.Rel == "next" }) {
+		t.Errorf("first page = %+v", p)
+	}
+	p, got = items("", "?limit=1&offset=1")
+	if fmt.Sprint(got) != "[wfp-convoy coarse Polygon]" || !slices.ContainsFunc(p.Links, func(l struct{ Rel string }) bool { return l.Rel == "prev" }) {
+		t.Errorf("second page = %+v", p)
+	}
+	for _, id := range []string{"school-7", "nowhere"} {
+		a.do(call{method: "GET", path: "/collections/notifications/items/" + id, token: testToken, status: 404})
+	}
+	r := a.do(call{method: "GET", path: "/collections/notifications/items/wfp-convoy", token: w.tokens["russia-signer"], status: 200})
+	if !strings.Contains(string(r.body), `"coordinates":[[36.6601,36.2264],[36.636,35.9306]]`) || !strings.Contains(string(r.body), `"rel":"collection"`) {
+		t.Errorf("the convoy's item for its party = %s", r.body)
+	}
+
+	// Only the answered exact items were disclosed: the operator's two,
+	// syria's hospital once (not the bbox that missed it), russia's
+	// convoy during the movement and its item (not the window after it).
+	want := map[string][]string{
+		"kafr-nabl":  {"operator GET /collections/notifications/items", "syria GET /collections/notifications/items"},
+		"wfp-convoy": {"operator GET /collections/notifications/items", "russia GET /collections/notifications/items", "russia GET /collections/notifications/items/{item}"},
+		"school-7":   nil,
+	}
+	for id, want := range want {
+		var rec struct{ Disclosures []safezones.Disclosure }
+		json.Unmarshal(a.do(call{method: "GET", path: "/v1/notifications/" + id + "/disclosures", token: w.tokens["msf-viewer"], status: 200}).body, &rec)
+		var got []string
+		for _, d := range rec.Disclosures {
+			got = append(got, d.PartyID+" "+d.Via)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: disclosure record (-want +got):\n%s", id, diff)
+		}
 	}
 }

@@ -19,12 +19,14 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 }
 
-// collection is one OGC collection backed by the zone store, or by the
-// incident store when Incidents is set.
+// collection is one OGC collection backed by the zone store, by the
+// incident store when Incidents is set, or by the notification store when
+// Notifications is set.
 type collection struct {
 	ID, Title, Description string
 	Kinds                  []safezones.Kind
 	Incidents              bool
+	Notifications          bool
 }
 
 var collections = []collection{
@@ -39,12 +41,23 @@ var incidentCollection = collection{ID: "incidents", Title: "Incidents",
 	Description: "Incident reports (current revision, reviewers' corrections applied): a point with radius_m, the time interval, casualties (best estimates with ranges) and the three confidences. Coarsened for public reads where a reviewer asked.",
 	Incidents:   true}
 
+// notificationCollection serves notified sites and movements with the
+// visibility rules of GET /v1/notifications (ogc_notifications.go); it
+// exists when the server keeps notifications.
+var notificationCollection = collection{ID: "notifications", Title: "Notified sites and movements",
+	Description:   "Sites and movements humanitarian organisations notified to the parties (latest version, not cancelled), as GET /v1/notifications?f=geojson shows them: the exact geometry only for the notifier, the addressed parties and the operator, each such read recorded in the notification's disclosure record; for everyone else the box of whole grid cells (0.1 degree by default) that holds the place, without name or times. bbox and datetime filter on what the reader may see.",
+	Notifications: true}
+
 // collections returns the collections this server serves.
 func (s *Server) collections() []collection {
-	if s.Incidents == nil {
-		return collections
+	cs := collections[:len(collections):len(collections)]
+	if s.Incidents != nil {
+		cs = append(cs, incidentCollection)
 	}
-	return append(collections[:len(collections):len(collections)], incidentCollection)
+	if s.Notifications != nil {
+		cs = append(cs, notificationCollection)
+	}
+	return cs
 }
 
 func (s *Server) findCollection(id string) (collection, bool) {
@@ -153,6 +166,9 @@ func (s *Server) extent(ctx context.Context, c collection) ([]float64, []any, er
 	if c.Incidents {
 		return s.incidentExtent(ctx)
 	}
+	if c.Notifications {
+		return s.notificationExtent(ctx)
+	}
 	page, err := s.Zones.ListZones(ctx, safezones.ZoneFilter{Kinds: c.Kinds})
 	if err != nil {
 		return nil, nil, err
@@ -227,6 +243,10 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		s.handleIncidentItems(w, r, c)
 		return
 	}
+	if c.Notifications {
+		s.handleNotificationItems(w, r, c)
+		return
+	}
 	q := r.URL.Query()
 	f, err := zoneFilter(q, 10, 10000, true)
 	if err != nil {
@@ -272,6 +292,10 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Incidents {
 		s.handleIncidentItem(w, r, c)
+		return
+	}
+	if c.Notifications {
+		s.handleNotificationItem(w, r, c)
 		return
 	}
 	z, err := s.Zones.Zone(r.Context(), r.PathValue("item"), 0)

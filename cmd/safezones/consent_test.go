@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -326,6 +327,7 @@ func TestDemoConsent(t *testing.T) {
 		t.Errorf("Aleppo after Russia's approval: %+v; want active", v)
 	}
 	checkDemoIncidents(t, base, banner)
+	checkDemoNotifications(t, base, banner)
 	err, vout := runCLI(t, nil, "verify", "--server", base, "--key", vkey[1], "--state", filepath.Join(t.TempDir(), "state"), "--all")
 	if err != nil {
 		t.Fatalf("verify --all after the consent and incident scenarios: %v\n%s", err, vout)
@@ -453,5 +455,180 @@ func checkDemoIncidents(t *testing.T, base, banner string) {
 	}
 	if json.Unmarshal(body, &fc); status != http.StatusOK || len(fc.Features) != 597 {
 		t.Errorf("OGC incidents: %d, %d features; want 597 (593 real, 4 simulated)", status, len(fc.Features))
+	}
+}
+
+// checkDemoNotifications checks the demo's notifications: anonymous
+// readers get the hospital only as a coarse box, UN OCHA's notifier (the
+// banner's token) gets its exact coordinates and that read is recorded;
+// Syria's simulated acknowledgement is there and its signature verifies
+// with Syria's registered key; Russia's receipt is overdue and escalated;
+// and the accountability report shows the parties' standing without tying
+// the simulated notifications to the 2019 incidents.
+func checkDemoNotifications(t *testing.T, base, banner string) {
+	t.Helper()
+	get := func(path, token string) (int, []byte) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	m := regexp.MustCompile(`NOTIFIER_TOKEN=(sz_\S+)`).FindStringSubmatch(banner)
+	if m == nil || !strings.Contains(banner, "/v1/notifications/"+demo.NotifiedHospitalID) || !strings.Contains(banner, "/v1/reports/accountability") {
+		t.Fatalf("the banner lacks the notifier's token or the notification and report curls:\n%s", banner)
+	}
+	notifier, hospital := m[1], demo.NotifiedHospitalID
+	exactMarks := []string{"36.561026", "35.613414", "Kafr Nobol hospital"}
+	shows := func(body []byte) bool {
+		for _, mark := range exactMarks {
+			if strings.Contains(string(body), mark) {
+				return true
+			}
+		}
+		return false
+	}
+	type view struct {
+		ID       string          `json:"id"`
+		Exact    bool            `json:"exact"`
+		Geometry json.RawMessage `json:"geometry"`
+		Coarse   *struct {
+			BBox [4]float64 `json:"bbox"`
+		} `json:"coarse"`
+		Source safezones.Source `json:"source"`
+	}
+	list := func(token string) (map[string]view, []byte) {
+		t.Helper()
+		status, body := get("/v1/notifications", token)
+		var l struct{ Notifications []view }
+		if err := json.Unmarshal(body, &l); status != http.StatusOK || err != nil {
+			t.Fatalf("GET /v1/notifications = %d %s", status, body)
+		}
+		out := map[string]view{}
+		for _, v := range l.Notifications {
+			out[v.ID] = v
+		}
+		return out, body
+	}
+	public, body := list("")
+	if len(public) != 2 || shows(body) {
+		t.Errorf("anonymous list: %d notifications, exact data shown %v:\n%s", len(public), shows(body), body)
+	}
+	if v := public[hospital]; v.Exact || v.Coarse == nil || v.Coarse.BBox != [4]float64{36.5, 35.6, 36.6, 35.7} || v.Source.Kind != safezones.SourceSimulated {
+		t.Errorf("anonymous view of the hospital = %+v; want a simulated record shown as the 0.1° box [36.5 35.6 36.6 35.7]", v)
+	}
+	for _, path := range []string{"/v1/notifications/" + hospital, "/collections/notifications/items", "/collections/notifications/items/" + hospital} {
+		if status, body := get(path, ""); status != http.StatusOK || shows(body) {
+			t.Errorf("anonymous GET %s = %d, exact data shown:\n%s", path, status, body)
+		}
+	}
+	exact, _ := list(notifier)
+	if v := exact[hospital]; !v.Exact || string(v.Geometry) != `{"type":"Point","coordinates":[36.561026,35.613414]}` {
+		t.Errorf("the notifier's view of the hospital = %+v (geometry %s); want exact", v, v.Geometry)
+	}
+	status, body := get("/v1/notifications/"+hospital+"/disclosures", notifier)
+	var rec struct{ Disclosures []safezones.Disclosure }
+	json.Unmarshal(body, &rec)
+	if status != http.StatusOK || len(rec.Disclosures) != 1 || rec.Disclosures[0].PartyID != "un-ocha" || rec.Disclosures[0].By != demo.DemoNotifier {
+		t.Errorf("disclosure record = %d %s; want exactly the notifier's one exact read", status, body)
+	}
+
+	var rs struct {
+		Receipts []struct {
+			safezones.Receipt
+			Overdue bool `json:"overdue"`
+		}
+	}
+	_, body = get("/v1/notifications/"+hospital+"/receipts", "")
+	json.Unmarshal(body, &rs)
+	standing := map[string]string{}
+	for _, r := range rs.Receipts {
+		switch {
+		case !r.AcknowledgedAt.IsZero() && r.AcknowledgedAt.Before(r.DueAt) && !r.Overdue:
+			standing[r.PartyID] = "acknowledged"
+		case r.Overdue && !r.Answered() && r.DueAt.Before(time.Now()):
+			standing[r.PartyID] = "overdue"
+		}
+	}
+	if standing["syria"] != "acknowledged" || standing["russia"] != "overdue" {
+		t.Errorf("hospital receipts %s; want syria acknowledged in time, russia overdue", body)
+	}
+	var acks struct {
+		Acknowledgements []struct {
+			PartyID   string           `json:"party_id"`
+			KeyID     string           `json:"key_id"`
+			Response  string           `json:"response"`
+			Payload   json.RawMessage  `json:"payload"`
+			Signature []byte           `json:"signature"`
+			Source    safezones.Source `json:"source"`
+		}
+	}
+	_, body = get("/v1/notifications/"+hospital+"/acknowledgements", "")
+	json.Unmarshal(body, &acks)
+	if len(acks.Acknowledgements) != 1 || acks.Acknowledgements[0].PartyID != "syria" || acks.Acknowledgements[0].Response != "acknowledge" ||
+		acks.Acknowledgements[0].Source.Kind != safezones.SourceSimulated || !strings.Contains(string(acks.Acknowledgements[0].Payload), `"simulated":true`) {
+		t.Fatalf("hospital acknowledgements = %s; want syria's, simulated", body)
+	}
+	ack := acks.Acknowledgements[0]
+	var keys struct {
+		Keys []safezones.PartyKey `json:"keys"`
+	}
+	_, body = get("/v1/parties/syria/keys", notifier)
+	json.Unmarshal(body, &keys)
+	signed, err := jcs.Transform(ack.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verified := false
+	for _, k := range keys.Keys {
+		verified = verified || k.ID == ack.KeyID && ed25519.Verify(k.PublicKey, signed, ack.Signature)
+	}
+	if !verified {
+		t.Errorf("syria's acknowledgement does not verify with its registered keys %s", body)
+	}
+
+	var alerts struct{ Alerts []safezones.NotificationAlert }
+	_, body = get("/v1/notifications/alerts", "")
+	json.Unmarshal(body, &alerts)
+	escalated := map[string]bool{}
+	for _, a := range alerts.Alerts {
+		if a.Kind == safezones.NotificationOverdue {
+			escalated[a.NotificationID+" "+a.PartyID] = true
+		}
+	}
+	if len(escalated) != 1 || !escalated[hospital+" russia"] {
+		t.Errorf("escalations %v; want only russia's on the hospital:\n%s", escalated, body)
+	}
+
+	var report struct {
+		Incidents []json.RawMessage `json:"incidents"`
+		Parties   []struct {
+			PartyID      string `json:"party_id"`
+			Notified     int    `json:"notified"`
+			Acknowledged int    `json:"acknowledged"`
+			Overdue      int    `json:"overdue"`
+		} `json:"parties"`
+	}
+	status, body = get("/v1/reports/accountability", notifier)
+	if err := json.Unmarshal(body, &report); status != http.StatusOK || err != nil {
+		t.Fatalf("accountability report = %d %s", status, body)
+	}
+	rows := map[string]string{}
+	for _, p := range report.Parties {
+		rows[p.PartyID] = fmt.Sprintf("notified %d, acknowledged %d, overdue %d", p.Notified, p.Acknowledged, p.Overdue)
+	}
+	want := map[string]string{"russia": "notified 2, acknowledged 0, overdue 1", "syria": "notified 2, acknowledged 1, overdue 0",
+		"turkey": "notified 1, acknowledged 0, overdue 0"}
+	if len(report.Incidents) != 0 || fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("report: %d incidents, parties %v; want no incident (the notifications come after 2019) and %v", len(report.Incidents), rows, want)
+	}
+	if status, body := get("/v1/reports/accountability?f=html", notifier); status != http.StatusOK || !strings.Contains(string(body), "<td>russia</td>") {
+		t.Errorf("printable report = %d %s", status, body)
 	}
 }

@@ -56,6 +56,18 @@ casualties, confirmed it from a (simulated) photo held by SHA-256, and
 verified it; public reads show it coarsened to 5 km and without its
 reporter. The demo prints the reviewer's token.
 
+Notifications (simulated): UN OCHA notified the Kafr Nobol scenario
+hospital to Syria and Russia four days before the demo started (the
+demo sets its store's clock back to record it then); Syria acknowledged
+it six hours later with a signature by its demo key, Russia never
+answered and its 72 hours have run out, so an escalation is listed at
+/v1/notifications/alerts. An aid convoy from Bab al-Hawa to Idleb, told
+to Syria, Russia and Turkey at start, leaves three days later. Anonymous
+readers see each place only as a 0.1-degree box; the demo prints a token
+of UN OCHA's notifier, who sees the exact coordinates (every such read
+is recorded at /v1/notifications/ID/disclosures), and the accountability
+report at /v1/reports/accountability takes any token.
+
 Examples:
   safezones demo
   safezones demo --addr 127.0.0.1:9090
@@ -98,7 +110,7 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	db.Logger = log
-	loaded, err := loadDemoScenario(ctx, db, filepath.Join(dir, "keys"))
+	loaded, keys, err := loadDemoScenario(ctx, db, filepath.Join(dir, "keys"))
 	if err != nil {
 		return fmt.Errorf("load demo scenario: %w", err)
 	}
@@ -108,6 +120,9 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	}
 	if err := loadDemoIncidents(ctx, db, blobs, loaded); err != nil {
 		return fmt.Errorf("load demo incidents: %w", err)
+	}
+	if err := loadDemoNotifications(ctx, db, keys, loaded); err != nil {
+		return fmt.Errorf("load demo notifications: %w", err)
 	}
 	// Whatever visitors sign or pledge here is scenario data, and says so.
 	db.SimulatedOnly = true
@@ -134,6 +149,10 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.env.stdout, "                   curl -s '%s/v1/incidents/linked?from=2019-05-05T00:00:00Z&to=2019-05-06T00:00:00Z'\n", url)
 		fmt.Fprintf(c.env.stdout, "                   curl -s %s/v1/incidents/%s/history   (public: coarsened to 5 km)\n", url, demo.SimulatedStrikeKey)
 		fmt.Fprintf(c.env.stdout, "                   export REVIEWER_TOKEN=%s   (the monitoring cell's reviewer)\n", loaded.reviewerToken)
+		fmt.Fprintf(c.env.stdout, "  notifications:   UN OCHA's Kafr Nobol hospital and Bab al-Hawa convoy (simulated); Syria acknowledged, Russia is overdue:\n")
+		fmt.Fprintf(c.env.stdout, "                   export NOTIFIER_TOKEN=%s   (UN OCHA's notifier)\n", loaded.notifierToken)
+		fmt.Fprintf(c.env.stdout, "                   curl -s %s/v1/notifications/%s   (anonymous: a 0.1° box; exact with -H \"Authorization: Bearer $NOTIFIER_TOKEN\", each read recorded)\n", url, demo.NotifiedHospitalID)
+		fmt.Fprintf(c.env.stdout, "                   curl -s -H \"Authorization: Bearer $NOTIFIER_TOKEN\" '%s/v1/reports/accountability?f=html'\n", url)
 		fmt.Fprintf(c.env.stdout, "  approve as Russia (a demo signer token and key):\n")
 		fmt.Fprintf(c.env.stdout, "                   export RUSSIA_TOKEN=%s\n", loaded.signerToken)
 		fmt.Fprintf(c.env.stdout, "                   safezones zone approve --simulated --server %s --token \"$RUSSIA_TOKEN\" --key %s eastern-aleppo-safe-area\n",
@@ -178,6 +197,9 @@ type demoLoad struct {
 	// a token of the monitoring cell's reviewer (demo.DemoReviewer).
 	realIncidents int
 	reviewerToken string
+	// notifierToken is a token of UN OCHA's notifier (demo.DemoNotifier),
+	// who sees the exact places of its notifications.
+	notifierToken string
 }
 
 // demoSigner is the member of Russia that the tour signs with.
@@ -188,94 +210,95 @@ const demoSigner = "russia-demo-signer"
 // written to keyDir with mode 0600 unless keyDir is ""), the policies and
 // roles, the scenario's decisions signed with those keys and marked
 // simulated in the signed payload, the Gulf funders' pledges and
-// deliveries, and a signer member of Russia with a token for the tour.
-func loadDemoScenario(ctx context.Context, db *sqlite.DB, keyDir string) (*demoLoad, error) {
+// deliveries, and a signer member of Russia with a token for the tour. It
+// returns the parties' private keys too, by party id.
+func loadDemoScenario(ctx context.Context, db *sqlite.DB, keyDir string) (*demoLoad, map[string]ed25519.PrivateKey, error) {
 	nz, err := loadDemo(ctx, db)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	parties, err := demo.Parties()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := &demoLoad{zones: nz}
 
 	sc, err := demo.Consent()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if keyDir != "" {
 		if err := os.MkdirAll(keyDir, 0o700); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	keys := map[string]ed25519.PrivateKey{}
 	for _, p := range parties {
 		pub, priv, err := consent.GenerateKey()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if keyDir != "" {
 			path := filepath.Join(keyDir, p.ID+".key")
 			if err := consent.WritePrivateKeyFile(path, priv); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if p.ID == "russia" {
 				out.signerKey = path
 			}
 		}
 		if _, err := db.RegisterKey(ctx, p.ID, pub, safezones.OperatorPartyID); err != nil {
-			return nil, fmt.Errorf("key of %s: %w", p.ID, err)
+			return nil, nil, fmt.Errorf("key of %s: %w", p.ID, err)
 		}
 		keys[p.ID] = priv
 	}
 	for _, p := range sc.Policies {
 		if _, _, err := db.SetZonePolicy(ctx, p.ZoneID, p.Policy, safezones.OperatorPartyID, p.Reason); err != nil {
-			return nil, fmt.Errorf("policy of %s: %w", p.ZoneID, err)
+			return nil, nil, fmt.Errorf("policy of %s: %w", p.ZoneID, err)
 		}
 	}
 	for _, r := range sc.Roles {
 		if _, err := db.AssignZoneRole(ctx, r.ZoneID, r.PartyID, r.Role, safezones.OperatorPartyID); err != nil {
-			return nil, fmt.Errorf("role %s of %s: %w", r.Role, r.PartyID, err)
+			return nil, nil, fmt.Errorf("role %s of %s: %w", r.Role, r.PartyID, err)
 		}
 	}
 	for _, d := range sc.Decisions {
 		z, err := db.Zone(ctx, d.ZoneID, d.Version)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		priv := keys[d.PartyID]
 		p := consent.NewPayload(z, d.PartyID, consent.KeyID(priv.Public().(ed25519.PublicKey)), d.Verdict, d.Reason, db.Now())
 		p.Simulated = true
 		canonical, sig, err := consent.Sign(priv, p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, err := db.RecordDecision(ctx, safezones.SignedDecision{Payload: canonical, Signature: sig}, safezones.OperatorPartyID); err != nil {
-			return nil, fmt.Errorf("decision of %s on %s: %w", d.PartyID, d.ZoneID, err)
+			return nil, nil, fmt.Errorf("decision of %s on %s: %w", d.PartyID, d.ZoneID, err)
 		}
 	}
 	for _, c := range sc.Commitments {
 		deliveries := c.Deliveries
 		c.Deliveries = nil
 		if _, err := db.Pledge(ctx, &c); err != nil {
-			return nil, fmt.Errorf("commitment %s: %w", c.ID, err)
+			return nil, nil, fmt.Errorf("commitment %s: %w", c.ID, err)
 		}
 		for _, dl := range deliveries {
 			dl.CommitmentID = c.ID
 			if _, err := db.RecordDelivery(ctx, &dl); err != nil {
-				return nil, fmt.Errorf("delivery %s: %w", dl.ID, err)
+				return nil, nil, fmt.Errorf("delivery %s: %w", dl.ID, err)
 			}
 		}
 	}
 	if _, err := db.CreateMember(ctx, &safezones.Member{ID: demoSigner, PartyID: "russia", Name: "Russia liaison (demo member)",
 		Role: safezones.RoleSigner}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, out.signerToken, err = db.CreateToken(ctx, demoSigner, "demo tour", time.Time{}, safezones.OperatorPartyID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, keys, nil
 }
 
 // loadDemoIncidents stores the real UCDP reports of the 2019 Idlib
@@ -360,6 +383,56 @@ func loadDemoIncidents(ctx context.Context, db *sqlite.DB, blobs *evidence.Dir, 
 		}
 	}
 	return nil
+}
+
+// loadDemoNotifications stores the simulated notifications of UN OCHA
+// (demo.SimulatedNotifications from the demo's start), each version with
+// the store's clock set to when the scenario notified it, so that its
+// receipts and deadlines run from then; the addressed parties' answers are
+// signed with their demo keys (marked simulated in the signed payload) and
+// relayed by the operator at their scenario times. The clock is then put
+// back and deadlines swept once, which records the reminder and the
+// escalation of Russia's unanswered hospital. UN OCHA's notifier member,
+// made first, gets a token for the tour.
+func loadDemoNotifications(ctx context.Context, db *sqlite.DB, keys map[string]ed25519.PrivateKey, out *demoLoad) error {
+	if _, err := db.CreateMember(ctx, &safezones.Member{ID: demo.DemoNotifier, PartyID: "un-ocha", Name: "UN OCHA notifier (demo member)",
+		Role: safezones.RoleReporter}); err != nil {
+		return err
+	}
+	clock := db.Now
+	defer func() { db.Now = clock }()
+	at := func(t time.Time) func() time.Time { return func() time.Time { return t } }
+	for _, sn := range demo.SimulatedNotifications(clock()) {
+		db.Now = at(sn.NotifiedAt)
+		n := sn.Notification
+		stored, err := db.CreateNotification(ctx, &n)
+		if err != nil {
+			return fmt.Errorf("notification %s: %w", n.ID, err)
+		}
+		for _, a := range sn.Answers {
+			priv, ok := keys[a.PartyID]
+			if !ok {
+				return fmt.Errorf("answer of %s to %s: the party has no demo key", a.PartyID, n.ID)
+			}
+			p := consent.NewAckPayload(stored, a.PartyID, consent.KeyID(priv.Public().(ed25519.PublicKey)), a.Response, a.Reason, a.At)
+			p.Simulated = true
+			canonical, sig, err := consent.SignAck(priv, p)
+			if err != nil {
+				return err
+			}
+			db.Now = at(a.At)
+			if _, err := db.RecordAcknowledgement(ctx, safezones.SignedAcknowledgement{Payload: canonical, Signature: sig}, safezones.OperatorPartyID); err != nil {
+				return fmt.Errorf("answer of %s to %s: %w", a.PartyID, n.ID, err)
+			}
+		}
+	}
+	db.Now = clock
+	if _, err := db.SweepNotifications(ctx, clock()); err != nil {
+		return err
+	}
+	var err error
+	_, out.notifierToken, err = db.CreateToken(ctx, demo.DemoNotifier, "demo tour", time.Time{}, safezones.OperatorPartyID)
+	return err
 }
 
 // startDemoFlights replays the demo's simulated aircraft (demo.SimulatedFlights)
