@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -338,7 +340,27 @@ func (b *browser) clickShape(selector string) {
 // decodes the JSON answer into out.
 func apiJSON(t *testing.T, method, u, body string, out any) {
 	t.Helper()
-	status, b := request(t, method, u, body)
+	apiJSONAs(t, testToken, method, u, body, out)
+}
+
+// apiJSONAs is apiJSON with another bearer token.
+func apiJSONAs(t *testing.T, token, method, u, body string, out any) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	status := res.StatusCode
 	if status >= 300 {
 		t.Fatalf("%s %s = %d %s", method, u, status, b)
 	}
@@ -551,4 +573,334 @@ func TestMapReplay(t *testing.T) {
 		document.querySelectorAll('path.sz-zone').length === %d && !document.body.classList.contains('replay')`, live),
 		`document.getElementById('time-label').textContent`, 10*time.Second)
 	b.checkClean()
+}
+
+// responseBodies keeps what the page received: every response's URL and,
+// once asked, its body. A response still streaming (the alert stream) is
+// captured as it arrives, with the DevTools' Network.streamResourceContent.
+type responseBodies struct {
+	b *browser
+
+	mu        sync.Mutex
+	responses map[network.RequestID]*pageResponse
+	order     []network.RequestID
+	errs      []string
+}
+
+type pageResponse struct {
+	url      string
+	mime     string
+	finished bool
+	streamed bool
+	body     []byte
+}
+
+// captureBodies starts recording the responses of b's tab; call it before
+// the page loads.
+func captureBodies(b *browser) *responseBodies {
+	b.t.Helper()
+	c := &responseBodies{b: b, responses: map[network.RequestID]*pageResponse{}}
+	if err := chromedp.Listen(b.ctx, c.event); err != nil {
+		b.t.Fatal(err)
+	}
+	// Keep every body the page receives, however large.
+	total, each := int64(256<<20), int64(64<<20)
+	if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{MaxTotalBufferSize: &total, MaxResourceBufferSize: &each}); err != nil {
+		b.t.Fatalf("enable network buffers: %v", err)
+	}
+	return c
+}
+
+func (c *responseBodies) event(ev any) {
+	switch ev := ev.(type) {
+	case *network.EventResponseReceived:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if _, ok := c.responses[ev.RequestID]; !ok {
+			c.order = append(c.order, ev.RequestID)
+		}
+		r := &pageResponse{url: ev.Response.URL, mime: ev.Response.MimeType}
+		c.responses[ev.RequestID] = r
+		if r.mime == "text/event-stream" {
+			r.streamed = true
+			// Commands cannot run inside a listener: stream from another
+			// goroutine. What arrived before is in bufferedData.
+			go func(id network.RequestID) {
+				res, err := chromedp.Call(c.b.ctx, network.StreamResourceContent, network.StreamResourceContentParams{RequestID: id})
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				if err != nil {
+					if c.b.ctx.Err() == nil {
+						c.errs = append(c.errs, fmt.Sprintf("stream %s: %v", c.responses[id].url, err))
+					}
+					return
+				}
+				c.responses[id].body = append(slices.Clone(res.BufferedData), c.responses[id].body...)
+			}(ev.RequestID)
+		}
+	case *network.EventDataReceived:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if r := c.responses[ev.RequestID]; r != nil && r.streamed {
+			r.body = append(r.body, ev.Data...)
+		}
+	case *network.EventLoadingFinished:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if r := c.responses[ev.RequestID]; r != nil {
+			r.finished = true
+		}
+	}
+}
+
+// collect waits until every response but the streams has finished, reads
+// each body, and returns URL -> body (several answers of one URL joined).
+func (c *responseBodies) collect() map[string][]byte {
+	t := c.b.t
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var pending []string
+		c.mu.Lock()
+		for _, id := range c.order {
+			if r := c.responses[id]; !r.finished && !r.streamed {
+				pending = append(pending, r.url)
+			}
+		}
+		c.mu.Unlock()
+		if len(pending) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("responses still loading after 10 s: %v", pending)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out := map[string][]byte{}
+	c.mu.Lock()
+	ids := slices.Clone(c.order)
+	c.mu.Unlock()
+	streams := 0
+	for _, id := range ids {
+		c.mu.Lock()
+		r := *c.responses[id]
+		c.mu.Unlock()
+		if strings.HasPrefix(r.url, "data:") {
+			continue // made by the page itself (Leaflet's CSS), not received
+		}
+		body := r.body
+		if r.streamed {
+			streams++
+		}
+		if r.finished {
+			ctx, cancel := context.WithTimeout(c.b.ctx, 10*time.Second)
+			res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+			cancel()
+			if err != nil {
+				t.Errorf("body of %s: %v", r.url, err)
+				continue
+			}
+			body = res.Body
+		}
+		out[r.url] = append(out[r.url], body...)
+	}
+	c.mu.Lock()
+	for _, e := range c.errs {
+		t.Error(e)
+	}
+	c.mu.Unlock()
+	if streams == 0 {
+		t.Error("no event stream was captured: the page's alert stream is missing from the responses")
+	}
+	return out
+}
+
+// coordinateForms returns regular expressions that find a coordinate pair
+// (lon, lat given with 6 decimals) in any usual formatting: each number
+// with 6 or 5 decimals (rounded or cut), and both numbers with 4 decimals
+// close to each other in either order.
+func coordinateForms(lon, lat float64) []*regexp.Regexp {
+	var res []*regexp.Regexp
+	num := func(v float64) []string {
+		return []string{fmt.Sprintf("%.6f", v), fmt.Sprintf("%.5f", v), fmt.Sprintf("%.5f", math.Trunc(v*1e5)/1e5)}
+	}
+	for _, v := range [...]float64{lon, lat} {
+		for _, s := range num(v) {
+			res = append(res, regexp.MustCompile(`(^|[^0-9])`+regexp.QuoteMeta(s)))
+		}
+	}
+	four := func(v float64) string {
+		return "(?:" + regexp.QuoteMeta(fmt.Sprintf("%.4f", v)) + "|" + regexp.QuoteMeta(fmt.Sprintf("%.4f", math.Trunc(v*1e4)/1e4)) + ")"
+	}
+	res = append(res,
+		regexp.MustCompile(four(lon)+`[^0-9][^\n]{0,40}?`+four(lat)),
+		regexp.MustCompile(four(lat)+`[^0-9][^\n]{0,40}?`+four(lon)))
+	return res
+}
+
+// TestMapRestrictedSite is issue 9's need-to-know acceptance: an NGO
+// notifies a clinic to Russia at a point found nowhere else; an anonymous
+// viewer sees it only as a hatched "location withheld" box, with the
+// parties' answers, and no response the page received — the data, the
+// receipts, the ledger proof, the alert stream as far as received — holds
+// the point in any formatting; signed in through the page as the
+// notifier, the viewer sees the exact site, and only that read is in the
+// disclosure record.
+func TestMapRestrictedSite(t *testing.T) {
+	chromiumPath(t)
+	base := startDemo(t)
+	art := artifactsDir(t)
+
+	// A reporter of Syria Civil Defence (ngo) with a token of its own.
+	const member, id = "scd-map-desk", "map-test-clinic"
+	apiJSON(t, "POST", base+"/v1/parties/syria-civil-defence/members", `{"id":"`+member+`","name":"Map test desk","role":"reporter"}`, nil)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	apiJSON(t, "POST", base+"/v1/parties/syria-civil-defence/members/"+member+"/tokens", `{"name":"map restricted-site test"}`, &tok)
+	if tok.Token == "" {
+		t.Fatal("no token issued to the NGO's member")
+	}
+	// A clinic in Idlib city, notified to Russia, at a point with six
+	// decimals that the demo has nowhere else.
+	const lon, lat = 36.641739, 35.921586
+	forms := coordinateForms(lon, lat)
+	body := fmt.Sprintf(`{"id":%q,"kind":"site","type":"clinic","name":"Map test field clinic",
+		"geometry":{"type":"Point","coordinates":[%.6f,%.6f]},"buffer_m":150,"governorate":"SY07",
+		"verified_at":%q,"addressed":["russia"],"organisation":"Syria Civil Defence","contact":"radio channel 4",
+		"source":{"kind":"simulated","description":"made by the map's restricted-site test"}}`,
+		id, lon, lat, time.Now().UTC().Add(-time.Hour).Format(time.RFC3339))
+	apiJSONAs(t, tok.Token, "POST", base+"/v1/notifications", body, nil)
+
+	// Anonymous: the page draws the withheld box and no exact site.
+	b := newBrowser(t, base)
+	bodies := captureBodies(b)
+	start := time.Now()
+	b.run("open the page", chromedp.Navigate(base+"/"))
+	b.waitFor("the page is ready with the notifications layer drawn",
+		fmt.Sprintf(`document.body.dataset.ready === 'true' && document.querySelector('path.sz-notice.coarse[data-notification-id=%q]')`, id),
+		`[document.body.dataset.ready, document.getElementById('notifications-note').textContent]`, 20*time.Second)
+	t.Logf("page ready with the withheld box in %v", time.Since(start).Round(time.Millisecond))
+	if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll('.sz-notice.exact[data-notification-id=%q]').length`, id)); n != 0 {
+		t.Errorf("the anonymous page draws %d exact shapes of the clinic, want none", n)
+	}
+	hatch := eval[string](b, fmt.Sprintf(`getComputedStyle(document.querySelector('path.sz-notice.coarse[data-notification-id=%q]')).fill`, id))
+	if !strings.Contains(hatch, "sz-hatch") {
+		t.Errorf("the withheld box is filled with %q, want the hatch pattern", hatch)
+	}
+	item := eval[string](b, fmt.Sprintf(`document.querySelector('#notification-list button[data-notification-id=%q]')?.textContent || ''`, id))
+	if !strings.Contains(item, "location withheld") || strings.Contains(item, "Map test field clinic") {
+		t.Errorf("the list entry reads %q; want it marked withheld, without the clinic's name", item)
+	}
+
+	// The layer switches off and on from its legend entry.
+	b.run("switch the notifications off", chromedp.Click(chromedp.CSS(`input[data-layer=notifications]`)))
+	b.waitFor("no notification is drawn", `!document.querySelector('.sz-notice')`, `document.querySelectorAll('.sz-notice').length`, 5*time.Second)
+	b.run("switch the notifications on", chromedp.Click(chromedp.CSS(`input[data-layer=notifications]`)))
+	b.waitFor("the box is back", fmt.Sprintf(`document.querySelector('path.sz-notice.coarse[data-notification-id=%q]')`, id), "", 5*time.Second)
+
+	// The keyboard: the box takes the focus and Enter opens its panel, with
+	// Russia's standing on version 1 and the ledger proof.
+	b.run("focus the withheld box", chromedp.Focus(chromedp.CSS(fmt.Sprintf(`path.sz-notice.coarse[data-notification-id=%q]`, id))), chromedp.KeyEvent(kb.Enter))
+	b.waitFor("the panel says the location is withheld and shows Russia's receipt, not yet read, with its deadline",
+		`document.querySelector('#panel .withheld-note')?.textContent.includes('Location withheld') &&
+		 /not yet read/.test(document.querySelector('#notice-receipts tr[data-party="russia"] .receipt-state')?.textContent || '') &&
+		 / in \d+ (d|h|min)/.test(document.querySelector('#notice-receipts tr[data-party="russia"]')?.textContent || '')`,
+		`document.getElementById('panel').innerText`, 10*time.Second)
+	b.waitFor("the notification's ledger record is verified in the browser", `document.getElementById('ledger-status')?.dataset.state === 'verified'`,
+		`document.getElementById('ledger-status')?.textContent`, 10*time.Second)
+	b.run("close with Escape", chromedp.KeyEvent(kb.Escape))
+	b.run("fly to the box from the list", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#notification-list button[data-notification-id=%q]`, id))))
+	b.waitFor("the panel opens again", `!document.getElementById('panel').hidden && document.getElementById('ledger-status')?.dataset.state === 'verified'`,
+		`document.getElementById('panel').innerText`, 10*time.Second)
+	b.screenshot(filepath.Join(art, "map-3-withheld.png"))
+
+	// Every response the anonymous page received, the alert stream too.
+	got := bodies.collect()
+	for u, body := range got {
+		for _, re := range forms {
+			if loc := re.FindIndex(body); loc != nil {
+				from, to := max(0, loc[0]-80), min(len(body), loc[1]+80)
+				t.Errorf("the anonymous page received the clinic's exact place in %s (%s): …%s…", u, re, body[from:to])
+			}
+		}
+	}
+	var urls []string
+	for u := range got {
+		urls = append(urls, strings.TrimPrefix(u, base))
+	}
+	slices.Sort(urls)
+	for _, want := range []string{"/v1/notifications?f=geojson", "/v1/notifications/" + id + "/receipts", "/v1/ledger/lookup?record_id=notification", "/v1/alerts/stream"} {
+		if !slices.ContainsFunc(urls, func(u string) bool { return strings.HasPrefix(u, want) }) {
+			t.Errorf("no response of %s was checked; checked %v", want, urls)
+		}
+	}
+	t.Logf("checked %d responses of the anonymous page for the clinic's place", len(got))
+	// The search finds the place where it is: in the notifier's own read,
+	// and written the other ways a page or an export could write it.
+	req, _ := http.NewRequest("GET", base+"/v1/notifications/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, sample := range []string{string(exact), "[36.64174, 35.92159]", "35.9216 N, 36.6417 E", "lon=36.6417&lat=35.9215", `"lat":35.92158`} {
+		if !slices.ContainsFunc(forms, func(re *regexp.Regexp) bool { return re.MatchString(sample) }) {
+			t.Errorf("no search for the place matches %.300s: the check would miss it", sample)
+		}
+	}
+	var disclosed struct {
+		Disclosures []struct {
+			PartyID string `json:"party_id"`
+			By      string `json:"by"`
+			Via     string `json:"via"`
+		} `json:"disclosures"`
+	}
+	apiJSON(t, "GET", base+"/v1/notifications/"+id+"/disclosures", "", &disclosed)
+	if len(disclosed.Disclosures) != 1 || disclosed.Disclosures[0].Via != "GET /v1/notifications/{id}" {
+		t.Errorf("disclosures after the anonymous page = %+v; want only the notifier's read above", disclosed.Disclosures)
+	}
+	b.checkClean()
+
+	// Signed in through the page as the notifier: the exact site, a
+	// diamond with its buffer, and its point in the panel.
+	b.run("sign in as the notifier",
+		chromedp.Click(chromedp.CSS(`#signin-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#signin-token`)),
+		chromedp.SendKeys(chromedp.CSS(`#signin-token`), tok.Token),
+		chromedp.Click(chromedp.CSS(`#signin-form button[type=submit]`)))
+	b.waitFor("signed in as the NGO's member with the exact site drawn",
+		fmt.Sprintf(`document.body.dataset.ready === 'true' && document.getElementById('who').textContent.includes(%q) &&
+		 document.querySelector('.sz-notice.exact[data-notification-id=%q]') && !document.querySelector('path.sz-notice.coarse[data-notification-id=%q]')`, member, id, id),
+		`[document.getElementById('who').textContent, document.getElementById('notifications-note').textContent]`, 20*time.Second)
+	b.run("open the site from the list", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#notification-list button[data-notification-id=%q]`, id))))
+	b.waitFor("the panel shows the exact point, the name and Russia's receipt",
+		fmt.Sprintf(`document.getElementById('panel-title').textContent === 'Map test field clinic' &&
+		 document.getElementById('panel-body').textContent.includes('%.6f, %.6f') &&
+		 document.querySelector('#notice-receipts tr[data-party="russia"]')`, lat, lon),
+		`document.getElementById('panel').innerText`, 10*time.Second)
+	b.waitFor("the map flies close to the site (a scale in metres); its diamond is in view, reachable by the keyboard, named for screen readers", `(() => {
+		const e = document.querySelector('.sz-notice.exact[data-notification-id="`+id+`"]');
+		const r = e.getBoundingClientRect(), m = document.getElementById('map').getBoundingClientRect();
+		return /^\d+ m$/.test(document.querySelector('.leaflet-control-scale-line').textContent) &&
+			r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom &&
+			e.tabIndex === 0 && e.getAttribute('aria-label').startsWith('Map test field clinic');
+	})()`, `[document.querySelector('.leaflet-control-scale-line').textContent, document.querySelector('.sz-notice.exact[data-notification-id="`+id+`"]')?.outerHTML]`, 5*time.Second)
+	b.checkClean()
+	b.screenshot(filepath.Join(art, "map-4-exact.png"))
+	apiJSON(t, "GET", base+"/v1/notifications/"+id+"/disclosures", "", &disclosed)
+	var pageReads int
+	for _, d := range disclosed.Disclosures {
+		if d.Via == "GET /v1/notifications?f=geojson" {
+			pageReads++
+			if d.PartyID != "syria-civil-defence" || !strings.Contains(d.By, member) {
+				t.Errorf("the page's read is recorded as %+v; want the notifier's member", d)
+			}
+		}
+	}
+	if pageReads != 1 {
+		t.Errorf("disclosures %+v: want one read of the map data, by the signed-in page", disclosed.Disclosures)
+	}
 }

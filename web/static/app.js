@@ -1,7 +1,9 @@
 // The map page: zones by kind and status, protected sites, incidents,
 // live aircraft with predicted paths, alerts with ETA countdowns, a zone
 // panel with consent, commitments and a ledger proof checked here, an
-// incident panel with its evidence, a time slider, and sign-in. Everything
+// incident panel with its evidence, notified sites and movements (exact or
+// as a withheld coarse box, as the viewer may see them) with each
+// addressed party's answer, a time slider, and sign-in. Everything
 // comes from this server's API; nothing is fetched from anywhere else.
 
 import {ApiError, getBlobURL, getJSON, getText, ledgerKey, query, serverRoutes, setLedgerKey, setToken, token, whenUnauthorized} from './api.js';
@@ -54,9 +56,11 @@ const state = {
   windowDays: 30,
   zones: new Map(),
   parties: new Map(),
+  governorates: new Map(), // PCode -> English name, from the basemap
   kinds: new Set(Object.keys(KINDS)),
   statuses: new Set(STATUSES),
-  layersOn: new Set(['aircraft', 'alerts', 'incidents', 'labels']),
+  layersOn: new Set(['aircraft', 'alerts', 'incidents', 'labels', 'notifications']),
+  notifications: new Map(), // id -> GeoJSON feature as this viewer may see it
   alerts: new Map(), // seq -> alert
   warnings: new Map(), // object|zone -> {alert, outcome}
   simulated: false,
@@ -71,16 +75,28 @@ map.attributionControl.setPrefix('<a href="/ui/vendor/leaflet/LICENSE">Leaflet</
 map.attributionControl.addAttribution('Boundaries: OCHA / UN Cartographic Section (CC BY-IGO 3.0), simplified');
 map.fitBounds([[32.3, 35.7], [37.3, 42.4]]);
 L.control.scale({imperial: false}).addTo(map);
-for (const [name, z] of [['basemap', 200], ['areas', 410], ['corridors', 415], ['sites', 420], ['incidents', 430],
+for (const [name, z] of [['basemap', 200], ['areas', 410], ['corridors', 415], ['sites', 420], ['notices', 425], ['incidents', 430],
   ['tracks', 435], ['alerts', 440], ['aircraft', 450], ['labels', 460]]) {
   map.createPane(name).style.zIndex = String(z);
 }
 map.getPane('labels').style.pointerEvents = 'none';
 
+// whenStill runs f now, or once the zoom animation under way ends: Leaflet
+// ignores a new view asked for during one (a click soon after the page
+// framed the zones would not fly).
+let zooming = false;
+map.on('zoomanim', () => { zooming = true; });
+map.on('zoomend', () => { zooming = false; });
+function whenStill(f) {
+  if (zooming) map.once('zoomend', f);
+  else f();
+}
+
 const groups = {
   zones: L.layerGroup().addTo(map),
   labels: L.layerGroup().addTo(map),
   incidents: L.layerGroup().addTo(map),
+  notifications: L.layerGroup().addTo(map),
   tracks: L.layerGroup().addTo(map),
   alerts: L.layerGroup().addTo(map),
   aircraft: L.layerGroup().addTo(map),
@@ -98,6 +114,7 @@ async function loadBasemap() {
   }).addTo(map);
   for (const f of fc.features) {
     if (f.properties.level !== 'governorate') continue;
+    state.governorates.set(f.properties.pcode, f.properties.name_en);
     const [lon, lat] = f.properties.label;
     L.marker([lat, lon], {
       pane: 'labels', interactive: false, keyboard: false,
@@ -304,7 +321,7 @@ async function openZone(id, {fly = false} = {}) {
   if (!f) return;
   const p = f.properties;
   const layer = zoneLayers.get(id);
-  if (fly && layer) map.fitBounds(layer.getBounds(), {maxZoom: 12, padding: [30, 30]});
+  if (fly && layer) whenStill(() => map.fitBounds(layer.getBounds(), {maxZoom: 12, padding: [30, 30]}));
   const facts = [
     ['Kind', KINDS[p.kind]?.name || p.kind],
     ['Status', state.live ? p.status : `in force on ${fmtDay(state.at)}`],
@@ -819,6 +836,250 @@ async function openIncident(inc) {
   fill('incident-evidence', el('div', {class: 'gallery'}, figures), withheld);
 }
 
+// ---- notified sites and movements (deconfliction) ----
+
+// The server decides what each viewer sees (docs/deconfliction.md): the
+// exact geometry for the notifier, the addressed parties and the
+// operator; for anyone else a box of whole grid cells that holds the
+// place (or nothing), which the map draws hatched as "location withheld".
+
+const NOTICE_TYPES = {
+  hospital: 'Hospital', clinic: 'Clinic', school: 'School', shelter: 'Shelter', water_station: 'Water station',
+  warehouse: 'Warehouse', office: 'Office', convoy: 'Convoy', team: 'Team',
+};
+const NOTICE_COLOUR = '#00695c';
+const noticeLayers = new Map(); // notification id -> the layer that frames it
+
+function noticeType(p) {
+  return NOTICE_TYPES[p.type] || p.type;
+}
+
+function governorateName(g) {
+  const name = state.governorates.get(g);
+  return name ? `${name} (${g})` : g;
+}
+
+// noticeLabel names a notification as this viewer sees it.
+function noticeLabel(p) {
+  const sim = p.source?.kind === 'simulated' ? ', simulated' : '';
+  const what = `${noticeType(p)} notified by ${p.notifier}`;
+  if (p.exact) return `${p.name || noticeType(p)} — ${what}${sim}`;
+  return `${what} — location withheld${p.governorate ? `, declared in ${governorateName(p.governorate)}` : ''}${sim}`;
+}
+
+// fmtSpan writes a duration in days, hours and minutes.
+function fmtSpan(ms) {
+  const min = Math.max(0, Math.round(ms / 60000));
+  const d = Math.floor(min / 1440), h = Math.floor((min % 1440) / 60), m = min % 60;
+  if (d) return `${d} d ${h} h`;
+  if (h) return `${h} h ${m} min`;
+  return `${m} min`;
+}
+
+async function loadNotifications() {
+  const note = $('notifications-note');
+  const box = document.querySelector('input[data-layer=notifications]');
+  if (!state.routes.has('GET /v1/notifications')) {
+    note.textContent = 'This server keeps no notified sites or movements.';
+    box.disabled = true;
+    $('notifications-section').hidden = true;
+    return;
+  }
+  // One read per page load: every exact answer is recorded as a
+  // disclosure to the viewer's party, so the map does not poll.
+  const fc = await getJSON('/v1/notifications' + query({f: 'geojson', limit: 10000}));
+  state.notifications = new Map(fc.features.map((f) => [f.id, f]));
+  if (fc.features.some((f) => f.properties.source?.kind === 'simulated')) markSimulated();
+  const exact = fc.features.filter((f) => f.properties.exact).length;
+  const withheld = fc.features.length - exact;
+  note.textContent = fc.features.length
+    ? `${exact} exact, ${withheld} withheld from this view (latest versions; the time slider does not replay them).` +
+      (withheld ? ' Exact places go only to the notifier, the parties told and the operator.' : '')
+    : 'No site or movement is notified.';
+  drawNotifications();
+  renderNotificationList();
+  noticeStats().catch((e) => $('notification-stats').replaceChildren(failure(e)));
+}
+
+function drawNotifications() {
+  groups.notifications.clearLayers();
+  noticeLayers.clear();
+  if (!state.layersOn.has('notifications')) return;
+  for (const f of state.notifications.values()) {
+    const p = f.properties;
+    const g = f.geometry;
+    if (!g) continue; // no location at all for this viewer: listed only
+    const label = noticeLabel(p);
+    const open = () => openNotification(f.id);
+    const attrs = {'data-notification-id': f.id};
+    let layer;
+    if (!p.exact) {
+      layer = L.polygon(L.GeoJSON.coordsToLatLngs(g.coordinates, 1), {pane: 'notices', color: NOTICE_COLOUR, weight: 1.5, dashArray: '5 4',
+        fillColor: NOTICE_COLOUR, fillOpacity: 1, className: `sz-notice coarse kind-${p.kind}`});
+      layer.bindTooltip(el('span', {}, el('strong', {}, 'Location withheld'), el('br'), `${noticeType(p)} notified by ${p.notifier}`), {sticky: true});
+    } else if (g.type === 'Point') {
+      const ll = [g.coordinates[1], g.coordinates[0]];
+      if (p.buffer_m) {
+        L.circle(ll, {pane: 'notices', radius: p.buffer_m, color: NOTICE_COLOUR, weight: 1, dashArray: '2 3', fillOpacity: 0.08, interactive: false})
+          .addTo(groups.notifications);
+      }
+      layer = L.marker(ll, {pane: 'notices', keyboard: false, icon: L.divIcon({className: `sz-notice exact kind-${p.kind}`, html: el('span', {class: 'diamond'}), iconSize: [14, 14], iconAnchor: [7, 7]})});
+      layer.bindTooltip(label, {direction: 'right', offset: [8, 0]});
+    } else if (g.type === 'Polygon' || g.type === 'MultiPolygon') {
+      layer = L.polygon(L.GeoJSON.coordsToLatLngs(g.coordinates, g.type === 'Polygon' ? 1 : 2), {pane: 'notices', color: NOTICE_COLOUR, weight: 2,
+        fillColor: NOTICE_COLOUR, fillOpacity: 0.3, className: `sz-notice exact kind-${p.kind}`});
+      layer.bindTooltip(label, {sticky: true});
+    } else if (g.type === 'LineString') {
+      const latlngs = L.GeoJSON.coordsToLatLngs(g.coordinates, 0);
+      L.polyline(latlngs, {pane: 'notices', color: '#fff', weight: 7, opacity: 0.9, interactive: false}).addTo(groups.notifications);
+      layer = L.polyline(latlngs, {pane: 'notices', color: NOTICE_COLOUR, weight: 4, className: `sz-notice exact kind-${p.kind}`});
+      L.circleMarker(latlngs[latlngs.length - 1], {pane: 'notices', radius: 4, color: NOTICE_COLOUR, fillColor: '#fff', fillOpacity: 1, weight: 2, interactive: false})
+        .addTo(groups.notifications);
+      layer.bindTooltip(label, {sticky: true});
+    } else {
+      continue;
+    }
+    layer.on('click', open);
+    layer.addTo(groups.notifications);
+    makeFocusable(layer, label, open, attrs);
+    noticeLayers.set(f.id, layer);
+  }
+}
+
+function renderNotificationList() {
+  const list = $('notification-list');
+  list.replaceChildren();
+  $('notification-count').textContent = `(${state.notifications.size})`;
+  for (const f of state.notifications.values()) {
+    const p = f.properties;
+    list.append(el('li', {},
+      el('button', {type: 'button', class: 'zone-item notice-item', 'data-notification-id': f.id, onclick: () => openNotification(f.id, {fly: true})},
+        el('span', {class: `swatch ${p.exact ? 'notice-exact' : 'notice-coarse'}`, 'aria-hidden': 'true'}),
+        el('span', {class: 'name'}, p.exact ? (p.name || noticeType(p)) : `${noticeType(p)} of ${p.notifier}`),
+        el('span', {class: 'badges'},
+          el('span', {class: 'badge'}, noticeType(p)),
+          p.exact ? el('span', {class: 'badge exact'}, 'exact') : el('span', {class: 'badge withheld'}, 'location withheld'),
+          p.source?.kind === 'simulated' ? el('span', {class: 'badge sim'}, 'simulated') : null))));
+  }
+}
+
+// noticeStats shows the public per-party counts: told, answered, overdue.
+async function noticeStats() {
+  const box = $('notification-stats');
+  if (!state.routes.has('GET /v1/notifications/stats')) return;
+  const {parties} = await getJSON('/v1/notifications/stats');
+  if (!parties.length) {
+    box.replaceChildren();
+    return;
+  }
+  box.replaceChildren(el('details', {}, el('summary', {}, 'Answers per party (latest versions)'),
+    el('table', {class: 'stats'},
+      el('thead', {}, el('tr', {}, ['Party', 'Told', 'Ack.', 'Obj.', 'Overdue'].map((h) => el('th', {scope: 'col'}, h)))),
+      el('tbody', {}, parties.map((s) => el('tr', {class: s.overdue ? 'overdue' : null},
+        el('td', {}, s.party_id), el('td', {}, String(s.notified)), el('td', {}, String(s.acknowledged)),
+        el('td', {}, String(s.objected)), el('td', {}, String(s.overdue))))))));
+}
+
+function windowText(w) {
+  return w ? `${fmtTime(w.from)} – ${w.to ? fmtTime(w.to) : 'open'}` : '—';
+}
+
+async function openNotification(id, {fly = false} = {}) {
+  const f = state.notifications.get(id);
+  if (!f) return;
+  const p = f.properties;
+  const layer = noticeLayers.get(id);
+  if (fly && layer) {
+    // A withheld box with the land around it; an exact site close enough
+    // to see its buffer.
+    if (layer.getBounds) whenStill(() => map.fitBounds(layer.getBounds(), {maxZoom: p.exact ? 14 : 10, padding: [40, 40]}));
+    else whenStill(() => map.setView(layer.getLatLng(), Math.max(map.getZoom(), 14)));
+  }
+  const facts = [
+    ['Kind', `${p.kind === 'movement' ? 'Movement' : 'Site'}: ${noticeType(p)}`],
+    ['Notified by', partyName(p.notifier)],
+    ['Told', p.addressed.map(partyName).join(', ') || 'nobody'],
+    ['Version', `${p.version}${p.latest && p.latest !== p.version ? ` of ${p.latest}` : ''}, ${fmtTime(p.created_at)}`],
+    ['Hash', el('code', {title: p.hash}, p.hash.slice(0, 16) + '…')],
+  ];
+  if (p.governorate) facts.push(['Declared in', [p.district, governorateName(p.governorate)].filter(Boolean).join(', ')]);
+  let where;
+  if (p.exact) {
+    const g = f.geometry;
+    if (g?.type === 'Point') facts.push(['Point', `${g.coordinates[1].toFixed(6)}, ${g.coordinates[0].toFixed(6)} (lat, lon)`]);
+    else if (g?.type === 'LineString') facts.push(['Route', `${g.coordinates.length} points, from ${g.coordinates[0][1].toFixed(5)}, ${g.coordinates[0][0].toFixed(5)}`]);
+    else if (g) facts.push(['Footprint', g.type]);
+    if (p.buffer_m) facts.push(['Buffer', `${p.buffer_m} m`]);
+    if (p.kind === 'movement') {
+      facts.push(['Departure', windowText(p.departure)], ['Arrival', windowText(p.arrival)]);
+      if (p.vehicles) facts.push(['Vehicles', String(p.vehicles)]);
+    }
+    if (p.organisation) facts.push(['Organisation', p.organisation]);
+    if (p.contact) facts.push(['Contact', p.contact]);
+    if (p.verified_at) facts.push(['Verified', fmtTime(p.verified_at)]);
+    if (p.overrides?.length) facts.push(['Overridden', p.overrides.map((o) => `${o.code}: ${o.reason}`).join('; ')]);
+    where = el('p', {class: 'notice-exact-note'}, 'Exact coordinates: you are the notifier, a party told, or the operator. This read is in the disclosure record.');
+  } else {
+    where = el('p', {class: 'withheld-note', role: 'note'}, el('strong', {}, 'Location withheld. '),
+      f.geometry ? `The map shows only the ${p.coarse?.cell_deg ?? ''}° grid cells that hold it. ` : 'This server shows no location for it. ',
+      'Exact coordinates go only to the notifier, the parties told and the operator; sign in with one of their tokens.');
+  }
+  showPanel(p.exact ? (p.name || noticeType(p)) : `${noticeType(p)} notified by ${p.notifier}`, [
+    el('p', {class: 'subtitle'}, el('span', {class: `badge ${p.exact ? 'exact' : 'withheld'}`}, p.exact ? 'exact' : 'location withheld'), ' ',
+      p.cancelled ? el('span', {class: 'badge'}, 'cancelled') : null, ' ', sourceBadge(p.source?.kind)),
+    where,
+    el('dl', {class: 'facts'}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    section('Parties told', loading('notice-receipts')),
+    section('Ledger proof', el('p', {id: 'ledger-status', role: 'status', 'data-state': 'checking'}, `Checking notification/${id}/v${p.version} against the ledger…`)),
+    p.exact && p.description ? section('About', el('p', {}, p.description)) : null,
+  ]);
+  await Promise.allSettled([
+    noticeReceipts(id, p).catch((e) => fill('notice-receipts', failure(e))),
+    zoneLedger(`notification/${id}/v${p.version}`),
+  ]);
+}
+
+// noticeReceipts fills the panel with each addressed party's standing on
+// the version shown: delivered, acknowledged, objected, and its deadline.
+async function noticeReceipts(id, p) {
+  if (!state.routes.has('GET /v1/notifications/{id}/receipts')) {
+    fill('notice-receipts', el('p', {class: 'note'}, 'This server shows no receipts.'));
+    return;
+  }
+  const {receipts} = await getJSON(`/v1/notifications/${encodeURIComponent(id)}/receipts` + query({version: p.version}));
+  if (!receipts.length) {
+    fill('notice-receipts', el('p', {class: 'note'}, 'No party was told.'));
+    return;
+  }
+  const now = Date.now();
+  const stateOf = (r) => {
+    const s = [];
+    if (r.acknowledged_at) s.push('acknowledged');
+    if (r.objected_at) s.push('objected');
+    if (!s.length) s.push(r.delivered_at ? 'delivered' : 'not yet read');
+    return s.join(', ');
+  };
+  const due = (r) => {
+    if (r.acknowledged_at || r.objected_at) return fmtTime(r.due_at);
+    const left = Date.parse(r.due_at) - now;
+    return el('span', {}, fmtTime(r.due_at), ' ', r.overdue || left <= 0
+      ? el('span', {class: 'badge overdue'}, `overdue by ${fmtSpan(-left)}`)
+      : el('span', {class: 'badge'}, `in ${fmtSpan(left)}`));
+  };
+  const rows = receipts.map((r) => el('tr', {class: `receipt${r.overdue ? ' overdue' : ''}`, 'data-party': r.party_id},
+    el('td', {}, partyName(r.party_id)),
+    el('td', {class: 'receipt-state'}, stateOf(r), r.objection ? el('div', {class: 'objection'}, `Objection: ${r.objection}`) : null),
+    el('td', {}, r.delivered_at ? fmtTime(r.delivered_at) : '—'),
+    el('td', {}, fmtTime(r.acknowledged_at || r.objected_at)),
+    el('td', {}, due(r))));
+  fill('notice-receipts',
+    el('table', {},
+      el('caption', {}, `Version ${p.version}, told ${fmtTime(receipts[0].notified_at)}`),
+      el('thead', {}, el('tr', {}, ['Party', 'State', 'Delivered', 'Answered', 'Due'].map((h) => el('th', {scope: 'col'}, h)))),
+      el('tbody', {}, rows)),
+    el('p', {class: 'note'}, 'Delivered: a member of the party read the exact version. Received is not acknowledged, and acknowledged is not approved; an objection carries its reason.'));
+}
+
 // ---- time ----
 
 const slider = $('time-slider');
@@ -895,6 +1156,7 @@ for (const box of document.querySelectorAll('#sidebar input[type=checkbox]')) {
         if (box.checked) groups.labels.addTo(map); else groups.labels.remove();
       } else if (layer === 'alerts') drawAlerts();
       else if (layer === 'incidents') refreshIncidents();
+      else if (layer === 'notifications') drawNotifications();
       else if (layer === 'aircraft') refreshObjects().catch(() => {});
     }
   });
@@ -994,7 +1256,8 @@ async function start() {
     $('incidents-note').textContent = 'This server keeps no incidents yet.';
     document.querySelector('input[data-layer=incidents]').disabled = true;
   }
-  await Promise.all([loadAlerts(), refreshIncidents()]);
+  await Promise.all([loadAlerts(), refreshIncidents(),
+    loadNotifications().catch((e) => $('notifications-note').replaceChildren(failure(e)))]);
   startObjects();
   setInterval(tick, 1000);
   setInterval(() => {
