@@ -46,22 +46,12 @@ func NewAckPayload(n *safezones.Notification, partyID, keyID string, r safezones
 
 // SignAck returns p's canonical bytes and the ed25519 signature over them.
 func SignAck(priv ed25519.PrivateKey, p AckPayload) (canonical, sig []byte, err error) {
-	if len(priv) != ed25519.PrivateKeySize {
-		return nil, nil, fmt.Errorf("sign acknowledgement: not an ed25519 private key")
-	}
-	canonical, err = ledger.Canonical(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	return canonical, ed25519.Sign(priv, canonical), nil
+	return signCanonical(priv, "acknowledgement", p)
 }
 
 // AcknowledgementID returns "a-" and the first 16 bytes of the SHA-256 of
 // the canonical payload in hex: a replay has the same id.
-func AcknowledgementID(canonical []byte) string {
-	sum := sha256.Sum256(canonical)
-	return "a-" + hex.EncodeToString(sum[:16])
-}
+func AcknowledgementID(canonical []byte) string { return contentID("a-", canonical) }
 
 // DecodeAckPayload reads a payload object as a client sent it and returns
 // it with its canonical bytes (what the client must have signed). Unknown

@@ -50,10 +50,16 @@ func (p Payload) Canonical() ([]byte, error) { return ledger.Canonical(p) }
 
 // Sign returns p's canonical bytes and the ed25519 signature over them.
 func Sign(priv ed25519.PrivateKey, p Payload) (canonical, sig []byte, err error) {
+	return signCanonical(priv, "decision", p)
+}
+
+// signCanonical returns v's RFC 8785 bytes and the ed25519 signature over
+// them; what names the statement in errors.
+func signCanonical(priv ed25519.PrivateKey, what string, v any) (canonical, sig []byte, err error) {
 	if len(priv) != ed25519.PrivateKeySize {
-		return nil, nil, fmt.Errorf("sign decision: not an ed25519 private key")
+		return nil, nil, fmt.Errorf("sign %s: not an ed25519 private key", what)
 	}
-	canonical, err = p.Canonical()
+	canonical, err = ledger.Canonical(v)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,9 +82,13 @@ func Verify(pub, canonical, sig []byte) error {
 // DecisionID returns the id of the decision whose canonical payload is
 // canonical: "d-" and the first 16 bytes of its SHA-256 in hex. The same
 // signed payload always has the same id, so a replay is recognised.
-func DecisionID(canonical []byte) string {
+func DecisionID(canonical []byte) string { return contentID("d-", canonical) }
+
+// contentID is prefix and the first 16 bytes of the SHA-256 of canonical
+// in hex.
+func contentID(prefix string, canonical []byte) string {
 	sum := sha256.Sum256(canonical)
-	return "d-" + hex.EncodeToString(sum[:16])
+	return prefix + hex.EncodeToString(sum[:16])
 }
 
 var (

@@ -341,19 +341,7 @@ func TestDemoConsent(t *testing.T) {
 // served to the reviewer byte for byte under its hash.
 func checkDemoIncidents(t *testing.T, base, banner string) {
 	t.Helper()
-	get := func(path, token string) (int, []byte) {
-		req, _ := http.NewRequest("GET", base+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
-	}
+	get := func(path, token string) (int, []byte) { return requestAs(t, "GET", base+path, token, "") }
 	if !strings.Contains(banner, "593 real UCDP GED reports") {
 		t.Errorf("the banner does not count the real incidents:\n%s", banner)
 	}
@@ -467,19 +455,7 @@ func checkDemoIncidents(t *testing.T, base, banner string) {
 // the simulated notifications to the 2019 incidents.
 func checkDemoNotifications(t *testing.T, base, banner string) {
 	t.Helper()
-	get := func(path, token string) (int, []byte) {
-		req, _ := http.NewRequest("GET", base+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
-	}
+	get := func(path, token string) (int, []byte) { return requestAs(t, "GET", base+path, token, "") }
 	m := regexp.MustCompile(`NOTIFIER_TOKEN=(sz_\S+)`).FindStringSubmatch(banner)
 	if m == nil || !strings.Contains(banner, "/v1/notifications/"+demo.NotifiedHospitalID) || !strings.Contains(banner, "/v1/reports/accountability") {
 		t.Fatalf("the banner lacks the notifier's token or the notification and report curls:\n%s", banner)

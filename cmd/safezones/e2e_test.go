@@ -76,11 +76,19 @@ func startServe(t *testing.T, db string) (string, *exec.Cmd) {
 
 func request(t *testing.T, method, url, body string) (int, []byte) {
 	t.Helper()
+	return requestAs(t, method, url, testToken, body)
+}
+
+// requestAs is request with another bearer token; "" sends none.
+func requestAs(t *testing.T, method, url, token, body string) (int, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+testToken)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
