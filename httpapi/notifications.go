@@ -399,22 +399,43 @@ func (s *Server) hideNotification(ctx context.Context, err error, n *safezones.N
 	return err
 }
 
-// handleNotificationVersion serves POST /v1/notifications/{id}/versions:
-// new terms as the next version (base_version = the latest), checked as a
-// new notification is.
-func (s *Server) handleNotificationVersion(w http.ResponseWriter, r *http.Request) {
-	store, ok := s.notifications(w, r)
-	if !ok {
-		return
+// notificationWrite is the common start of the routes that add a version
+// to notification {id}: the latest version, the actor allowed to change it
+// (latestForWrite), and the body decoded into req. When ok is false it has
+// answered.
+func (s *Server) notificationWrite(w http.ResponseWriter, r *http.Request, req any) (*safezones.Notification, safezones.Actor, bool) {
+	if _, ok := s.notifications(w, r); !ok {
+		return nil, safezones.Actor{}, false
 	}
 	n, a, err := s.latestForWrite(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = s.decodeBody(w, r, req)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, a, false
+	}
+	return n, a, true
+}
+
+// addNotificationVersion stores t as the version after base of n by a
+// and answers 201 with it.
+func (s *Server) addNotificationVersion(w http.ResponseWriter, r *http.Request, n *safezones.Notification, base int, t safezones.NotificationTerms, overrides []safezones.CheckOverride, a safezones.Actor, reason string) {
+	nv, err := s.Notifications.AddNotificationVersion(r.Context(), n.ID, base, t, overrides, a.Name(), reason)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusCreated, s.view(nv, true))
+}
+
+// handleNotificationVersion serves POST /v1/notifications/{id}/versions:
+// new terms as the next version (base_version = the latest), checked as a
+// new notification is.
+func (s *Server) handleNotificationVersion(w http.ResponseWriter, r *http.Request) {
 	var req notificationRequest
-	if err := s.decodeBody(w, r, &req); err != nil {
-		s.writeError(w, r, err)
+	n, a, ok := s.notificationWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	if req.ID != "" && req.ID != n.ID || req.Notifier != "" && req.Notifier != n.Notifier {
@@ -429,12 +450,7 @@ func (s *Server) handleNotificationVersion(w http.ResponseWriter, r *http.Reques
 	if !s.shareable(w, r, n.ID, &t, req.Overrides) {
 		return
 	}
-	nv, err := store.AddNotificationVersion(r.Context(), n.ID, req.BaseVersion, t, req.Overrides, a.Name(), req.Reason)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, s.view(nv, true))
+	s.addNotificationVersion(w, r, n, req.BaseVersion, t, req.Overrides, a, req.Reason)
 }
 
 type cancelRequest struct {
@@ -445,18 +461,9 @@ type cancelRequest struct {
 // handleCancelNotification serves POST /v1/notifications/{id}/cancel: a
 // version that withdraws the notification, addressed to the same parties.
 func (s *Server) handleCancelNotification(w http.ResponseWriter, r *http.Request) {
-	store, ok := s.notifications(w, r)
-	if !ok {
-		return
-	}
-	n, a, err := s.latestForWrite(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req cancelRequest
-	if err := s.decodeBody(w, r, &req); err != nil {
-		s.writeError(w, r, err)
+	n, a, ok := s.notificationWrite(w, r, &req)
+	if !ok {
 		return
 	}
 	if strings.TrimSpace(req.Reason) == "" {
@@ -465,12 +472,7 @@ func (s *Server) handleCancelNotification(w http.ResponseWriter, r *http.Request
 	}
 	t := n.NotificationTerms
 	t.Cancelled = true
-	nv, err := store.AddNotificationVersion(r.Context(), n.ID, req.BaseVersion, t, nil, a.Name(), req.Reason)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, s.view(nv, true))
+	s.addNotificationVersion(w, r, n, req.BaseVersion, t, nil, a, req.Reason)
 }
 
 // notificationFilter reads kind, notifier, addressed, cancelled, limit
