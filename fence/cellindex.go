@@ -163,15 +163,17 @@ func (ix *cellIndex) find(p geo.Point) (ref uint32, blob []uint32, x0, y0 float6
 }
 
 // defaultTopCells is the size of the top grid for edges edges at
-// leafEdges per leaf: 8 cells per leaf's worth of edges, and up to 32 of
+// leafEdges per leaf: 16 cells per leaf's worth of edges, and up to 32 of
 // them while the grid stays within smallTopCells. A finer top grid spares
-// a query the walk down the tree (at 1,000 zones 25–34 ns instead of
-// 35–38, docs/benchmarks.md); it costs memory in proportion, which a small
-// index has to spare and a large one does not (at 10,000 zones four times
-// the cells would take 191 MiB instead of 62).
+// a query the walk down the tree and, in the slot layout of large
+// indexes, holds more leaves in the slot the query reads anyway, so fewer
+// queries wait for a second memory read (docs/benchmarks.md: at 1,000
+// zones 26–29 ns with 32 per leaf, at 10,000 zones 256–261 ns with 16
+// instead of 278–309 with 8). It costs memory in proportion: 104 MiB at
+// 10,000 zones instead of 62; four times the default would take 191 MiB.
 func defaultTopCells(edges, leafEdges int) int {
 	per := edges / max(1, leafEdges)
-	return max(64, min(1<<22, max(8*per, min(smallTopCells, 32*per))))
+	return max(64, min(1<<22, max(16*per, min(smallTopCells, 32*per))))
 }
 
 // smallTopCells bounds the finer top grid of small indexes: 256k cells

@@ -31,7 +31,7 @@ type Options struct {
 	LeafEdges int
 	// MaxDepth bounds the splitting below the top grid (0 means 12).
 	MaxDepth int
-	// TopCells is the number of cells of the top grid (0 means 8 per
+	// TopCells is the number of cells of the top grid (0 means 16 per
 	// LeafEdges edges, or up to 32 while that stays within 256k cells; at
 	// most 4M).
 	TopCells int
