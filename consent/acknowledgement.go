@@ -3,7 +3,6 @@ package consent
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -143,8 +142,5 @@ func NotificationHash(n *safezones.Notification) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
-	h.Write(salt)
-	h.Write(content)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return ledger.SaltedDigest(salt, content), nil
 }

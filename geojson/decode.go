@@ -218,8 +218,10 @@ func checkEnvelope(o object, kind string, forbidden ...string) error {
 	return nil
 }
 
-// crs84Names are the "crs" names that mean WGS 84 longitude, latitude.
-var crs84Names = []string{
+// CRS84Names are the "crs" names (GeoJSON 2008) that mean WGS 84
+// longitude, latitude, the only coordinates RFC 7946 allows; a document
+// naming any other is refused.
+var CRS84Names = []string{
 	"urn:ogc:def:crs:OGC:1.3:CRS84",
 	"urn:ogc:def:crs:OGC::CRS84",
 	"http://www.opengis.net/def/crs/OGC/1.3/CRS84",
@@ -252,7 +254,7 @@ func checkCRS(raw []byte) error {
 	}
 	name, _, _ := stringMember(po, "name")
 	what = strconv.Quote(name)
-	if !contains(crs84Names, name) {
+	if !contains(CRS84Names, name) {
 		return fail()
 	}
 	return nil

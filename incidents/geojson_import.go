@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/geojson"
 )
 
 // ReadGeoJSON reads a GeoJSON FeatureCollection (RFC 7946) of incident
@@ -155,18 +156,6 @@ func (c *collectionReader) read() error {
 	return nil
 }
 
-// crs84Names are the "crs" names (GeoJSON 2008) that mean WGS 84
-// longitude, latitude, the only coordinates RFC 7946 allows; package
-// geojson accepts the same.
-var crs84Names = []string{
-	"urn:ogc:def:crs:OGC:1.3:CRS84",
-	"urn:ogc:def:crs:OGC::CRS84",
-	"http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-	"urn:ogc:def:crs:EPSG::4326",
-	"http://www.opengis.net/def/crs/EPSG/0/4326",
-	"EPSG:4326",
-}
-
 // crs reads a "crs" member, accepting only a name of WGS 84.
 func (c *collectionReader) crs() error {
 	var crs struct {
@@ -178,8 +167,8 @@ func (c *collectionReader) crs() error {
 	if err := c.decode("crs", &crs, `{"type": "name", "properties": {"name": ...}}`); err != nil {
 		return err
 	}
-	if crs.Type != "name" || !slices.Contains(crs84Names, crs.Properties.Name) {
-		return invalidf("crs", "%q is not WGS 84 longitude, latitude: omit \"crs\" or name %s", abbrev(crs.Properties.Name), crs84Names[0])
+	if crs.Type != "name" || !slices.Contains(geojson.CRS84Names, crs.Properties.Name) {
+		return invalidf("crs", "%q is not WGS 84 longitude, latitude: omit \"crs\" or name %s", abbrev(crs.Properties.Name), geojson.CRS84Names[0])
 	}
 	return nil
 }

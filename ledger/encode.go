@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -33,6 +35,19 @@ func Canonical(v any) ([]byte, error) {
 		return nil, fmt.Errorf("canonical encoding: %w", err)
 	}
 	return out, nil
+}
+
+// SaltedDigest returns the hex SHA-256 of salt followed by content. Records
+// whose content may not be public (a reporter, a coarsened place, a
+// notified site) log this digest instead: a random salt of at least 16
+// bytes, kept beside the content, stops anyone holding only the ledger
+// from confirming a guessed content by hashing candidates, while any
+// change to the stored content still changes the digest.
+func SaltedDigest(salt, content []byte) string {
+	h := sha256.New()
+	h.Write(salt)
+	h.Write(content)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // EncodeEnvelope returns the canonical bytes of e: the leaf data.

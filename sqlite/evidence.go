@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -38,11 +37,8 @@ type evidenceRecord struct {
 }
 
 func newEvidenceRecord(key string, it *evidence.Item, item, salt []byte, at time.Time) evidenceRecord {
-	h := sha256.New()
-	h.Write(salt)
-	h.Write(item)
 	rec := evidenceRecord{ReportKey: key, SHA256: it.Original.SHA256, Size: it.Original.Size, MediaType: it.Original.MediaType,
-		ItemSHA256: hex.EncodeToString(h.Sum(nil)), RecordedAt: at}
+		ItemSHA256: ledger.SaltedDigest(salt, item), RecordedAt: at}
 	if it.Thumbnail != nil {
 		rec.ThumbnailSHA256 = it.Thumbnail.SHA256
 	}

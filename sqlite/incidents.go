@@ -86,10 +86,7 @@ func revisionDigest(salt []byte, report, review, reporter []byte) (string, error
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
-	h.Write(salt)
-	h.Write(content)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return ledger.SaltedDigest(salt, content), nil
 }
 
 // canonicalReport returns the stored form of r: its canonical JSON without

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -669,10 +668,7 @@ func checkDigest(salt []byte, query []byte, found []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
-	h.Write(salt)
-	h.Write(content)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return ledger.SaltedDigest(salt, content), nil
 }
 
 // RecordCheck stores and logs a deconfliction check. Codes: invalid.
