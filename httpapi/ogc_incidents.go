@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/safezones/safezones"
+	"github.com/safezones/safezones/geo"
 	"github.com/safezones/safezones/incidents"
 )
 
@@ -80,31 +81,14 @@ func newIncidentFeature(rv incidents.Revision) incidentFeature {
 // 10000) and offset, paged with next/prev links.
 func (s *Server) handleIncidentItems(w http.ResponseWriter, r *http.Request, c collection) {
 	q := r.URL.Query()
-	if err := checkParams(q, []string{"bbox", "datetime", "limit", "offset", "f"}); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var f incidents.ReportFilter
-	var err error
-	if f.BBox, err = parseBBox(q.Get("bbox"), "bbox"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	win, err := parseDatetime(q.Get("datetime"))
+	ip, err := parseItemParams(q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if win != nil {
-		f.From, f.To = win.From, win.To
-	}
-	if f.Limit, err = parseInt(q, "limit", 10, 10_000); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if f.Offset, err = parseInt(q, "offset", 0, 0); err != nil {
-		s.writeError(w, r, err)
-		return
+	f := incidents.ReportFilter{BBox: ip.bbox, Limit: ip.limit, Offset: ip.offset}
+	if ip.window != nil {
+		f.From, f.To = ip.window.From, ip.window.To
 	}
 	v, err := s.incidentViewer(r.Context())
 	if err != nil {
@@ -162,6 +146,35 @@ func (s *Server) handleIncidentItem(w http.ResponseWriter, r *http.Request, c co
 	base := s.baseURL(r) + "/collections/" + c.ID
 	f.Links = []link{{Href: base + "/items/" + rv.Key, Rel: "self", Type: "application/geo+json"}, {Href: base, Rel: "collection", Type: "application/json"}}
 	writeJSONType(w, http.StatusOK, "application/geo+json", f)
+}
+
+// itemParams are the query parameters of the items of a collection that
+// is not backed by the zone store (zoneFilter reads the zones' own).
+type itemParams struct {
+	bbox          *geo.Rect
+	window        *safezones.TimeWindow
+	limit, offset int
+}
+
+// parseItemParams reads bbox, datetime, limit (default 10, at most
+// 10,000), offset and f, refusing any other parameter.
+func parseItemParams(q url.Values) (itemParams, error) {
+	var ip itemParams
+	if err := checkParams(q, []string{"bbox", "datetime", "limit", "offset", "f"}); err != nil {
+		return ip, err
+	}
+	var err error
+	if ip.bbox, err = parseBBox(q.Get("bbox"), "bbox"); err != nil {
+		return ip, err
+	}
+	if ip.window, err = parseDatetime(q.Get("datetime")); err != nil {
+		return ip, err
+	}
+	if ip.limit, err = parseInt(q, "limit", 10, 10_000); err != nil {
+		return ip, err
+	}
+	ip.offset, err = parseInt(q, "offset", 0, 0)
+	return ip, err
 }
 
 func withQuery(base string, q url.Values) string {

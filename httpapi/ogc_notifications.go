@@ -85,30 +85,12 @@ func (s *Server) shownTo(rd notificationReader, n *safezones.Notification, bbox 
 // everyone else.
 func (s *Server) handleNotificationItems(w http.ResponseWriter, r *http.Request, c collection) {
 	q := r.URL.Query()
-	if err := checkParams(q, []string{"bbox", "datetime", "limit", "offset", "f"}); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	bbox, err := parseBBox(q.Get("bbox"), "bbox")
+	ip, err := parseItemParams(q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	win, err := parseDatetime(q.Get("datetime"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit, err := parseInt(q, "limit", 10, 10_000)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	offset, err := parseInt(q, "offset", 0, 0)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	bbox, win, limit, offset := ip.bbox, ip.window, ip.limit, ip.offset
 	ns, err := s.Notifications.ListNotifications(r.Context(), safezones.NotificationFilter{})
 	if err != nil {
 		s.writeError(w, r, err)
