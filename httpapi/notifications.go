@@ -308,6 +308,18 @@ func (s *Server) shareable(w http.ResponseWriter, r *http.Request, id string, t 
 	return true
 }
 
+// shareableTerms reads the terms of req for notification id and runs the
+// pre-sharing checks on them (shareable); when ok is false it has
+// answered.
+func (s *Server) shareableTerms(w http.ResponseWriter, r *http.Request, id string, req *notificationRequest) (safezones.NotificationTerms, bool) {
+	t, err := s.notificationTerms(req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return t, false
+	}
+	return t, s.shareable(w, r, id, &t, req.Overrides)
+}
+
 // handlePreShareCheck serves POST /v1/notifications/check: the problems
 // the checks find in a notification body, stored nowhere.
 func (s *Server) handlePreShareCheck(w http.ResponseWriter, r *http.Request) {
@@ -358,12 +370,8 @@ func (s *Server) handleCreateNotification(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, safezones.FieldErrorf(safezones.CodeInvalid, "base_version", "a new notification has no base_version; post new versions to /v1/notifications/{id}/versions"))
 		return
 	}
-	t, err := s.notificationTerms(&req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if !s.shareable(w, r, req.ID, &t, req.Overrides) {
+	t, ok := s.shareableTerms(w, r, req.ID, &req)
+	if !ok {
 		return
 	}
 	n, err := store.CreateNotification(r.Context(), &safezones.Notification{ID: req.ID, Notifier: party, NotificationTerms: t,
@@ -442,12 +450,8 @@ func (s *Server) handleNotificationVersion(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, r, safezones.FieldErrorf(safezones.CodeInvalid, "id", "a new version keeps the notification's id and notifier"))
 		return
 	}
-	t, err := s.notificationTerms(&req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if !s.shareable(w, r, n.ID, &t, req.Overrides) {
+	t, ok := s.shareableTerms(w, r, n.ID, &req)
+	if !ok {
 		return
 	}
 	s.addNotificationVersion(w, r, n, req.BaseVersion, t, req.Overrides, a, req.Reason)
